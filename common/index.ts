@@ -1,0 +1,3 @@
+export { type Config, ConfigError, LOG_LEVELS, type LogLevel, loadConfig } from './config';
+export { AssertionFailure, assert, ExchangeError } from './errors';
+export { componentLogger, type Logger, rootLogger } from './logger';

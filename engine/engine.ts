@@ -1,0 +1,2205 @@
+// The fast matching engine: a deterministic state machine (no I/O, clock,
+// randomness or logging) implementing SEMANTICS.md to the letter.
+//
+// Layout (see each file): orders live in a struct-of-arrays OrderPool; each
+// price level is an intrusive FIFO in a LevelPool; each book side keeps its
+// levels sorted with the best at the end (BookSide); balances sit in a hashed
+// BalanceTable; accounts in dense AccountTable columns. Events are written
+// into reused Event objects (EventBuffer). Level and balance events are
+// derived at the end of each command (or batch item) from what it touched:
+// every touched level/balance is stamped with the command's generation and
+// remembers its values from before, and only the changed ones are emitted,
+// sorted as SEMANTICS "Event order" says.
+//
+// Commands are untrusted: every field is read as `unknown` and checked before
+// use; a bad command returns a RejectReason and never throws. Broken
+// invariants (a negative balance, lock or level) throw AssertionFailure.
+import { AssertionFailure, assert, ExchangeError } from '../common/errors';
+import { AccountTable } from './account-table';
+import { BalanceTable } from './balance-table';
+import type { BookSide } from './book-side';
+import {
+  assertConstants,
+  MAX_ACCOUNTS,
+  MAX_ASSETS,
+  MAX_BATCH_ITEMS,
+  MAX_MAKER_FEE_BPS,
+  MAX_MARKETS,
+  MAX_OPEN_ORDERS_PER_ACCOUNT,
+  MAX_ORDERS,
+  MAX_SAFE,
+  MAX_TAKER_FEE_BPS,
+  MIN_MAKER_FEE_BPS,
+} from './constants';
+import { type Event, EventKind, FLAG_KEPT_PRIORITY, FLAG_POST_ONLY } from './event';
+import { EventBuffer } from './event-buffer';
+import { feeAtoms, rebateAtoms } from './fees';
+import { LevelPool } from './level-pool';
+import { checkMarketConfig, Market } from './market';
+import type { EngineOptions, MatchingEngine } from './matching-engine';
+import { OrderIndex } from './order-index';
+import { Link, OrderPool } from './order-pool';
+import { RejectReason } from './reject-reason';
+import { corrupt, readSnapshotHeader, SnapshotReader, SnapshotWriter } from './snapshot-codec';
+import { SnapshotError } from './snapshot-error';
+import { hashState } from './state-hash';
+import type { RestingOrderView } from './state-view';
+import {
+  CancelReason,
+  type Command,
+  CommandKind,
+  type MarketConfig,
+  MarketStatus,
+  OrderType,
+  Side,
+  StpMode,
+  TimeInForce,
+} from './types';
+import {
+  echoNum,
+  echoStr,
+  isIdBelow,
+  isPosSafeInt,
+  isSafeInt,
+  isValidClientOrderId,
+} from './validate';
+
+/** A command as it may arrive from plain JavaScript: any field, any value. */
+type Fields = Record<string, unknown>;
+const NO_FIELDS: Fields = Object.freeze({}) as Fields;
+
+/** Snapshot body terminator ("END!"). */
+const SNAPSHOT_END = 0x21444e45;
+
+export interface FastEngineOptions extends EngineOptions {
+  /**
+   * Order pool limit (default MAX_ORDERS); a GTC order that could rest beyond
+   * it is rejected ORDER_CAPACITY. Kept in snapshots.
+   */
+  maxOrders?: number;
+}
+
+/** An (available, locked) pair, as returned by Engine.getBalance. */
+export interface BalanceView {
+  availableAtoms: number;
+  lockedAtoms: number;
+}
+
+/** One aggregated price level, as returned by Engine.depth. */
+export interface DepthLevel {
+  priceTicks: number;
+  qtyLots: number;
+  orderCount: number;
+}
+
+class PendingWithdrawal {
+  constructor(
+    readonly accountId: number,
+    readonly assetId: number,
+    readonly amountAtoms: number,
+  ) {}
+}
+
+export class Engine implements MatchingEngine {
+  /** Events appended since the caller last cleared it (reused objects: copy what you keep). */
+  readonly events = new EventBuffer();
+  readonly feeAccountId: number;
+
+  private seq = 0;
+  private orderIdNext = 1;
+  private tradeIdNext = 1;
+
+  private readonly pool: OrderPool;
+  private readonly lv = new LevelPool();
+  private readonly acc = new AccountTable();
+  private readonly bal = new BalanceTable();
+  private readonly markets: (Market | undefined)[] = new Array(MAX_MARKETS).fill(undefined);
+  /** Market ids ascending. */
+  private readonly marketIds: number[] = [];
+  private readonly assetExists = new Uint8Array(MAX_ASSETS);
+  private readonly orderIndex = new OrderIndex();
+  private readonly depositRefs = new Set<number>();
+  private readonly withdrawalRefs = new Set<number>();
+  private readonly pending = new Map<number, PendingWithdrawal>();
+
+  // What the current command (or batch item) touched; see the file comment.
+  private gen = 0;
+  private touchedLevels = new Int32Array(64);
+  private nTouchedLevels = 0;
+  private touchedBalances = new Int32Array(64);
+  private nTouchedBalances = 0;
+
+  // The taker being matched (a new order, or an amended one re-entering).
+  private tkOrderId = 0;
+  private tkAccount = 0;
+  private tkIsBuy = false;
+  private tkStp = 0;
+  /** The worst acceptable price: the limit, or the protection price P of a market order. */
+  private tkLimit = 0;
+  private tkByBudget = false;
+  private tkQty = 0;
+  private tkRem = 0;
+  private tkBudget = 0;
+  /** Base lots a quote-budget sell still has locked. */
+  private tkLockedLots = 0;
+  private tkStopSelf = false;
+  private tkSpendSlot = -1;
+  private tkRecvSlot = -1;
+  private tkTakerBps = 0;
+  private tkCoid = '';
+
+  constructor(options: FastEngineOptions) {
+    assertConstants();
+    const feeAccountId = options?.feeAccountId;
+    if (!isIdBelow(feeAccountId, MAX_ACCOUNTS)) {
+      throw new ExchangeError(
+        'E_ENGINE_OPTIONS',
+        `feeAccountId must be an integer in 1..${MAX_ACCOUNTS - 1}`,
+      );
+    }
+    const maxOrders = options.maxOrders ?? MAX_ORDERS;
+    if (!isIdBelow(maxOrders, MAX_ORDERS + 1)) {
+      throw new ExchangeError(
+        'E_ENGINE_OPTIONS',
+        `maxOrders must be an integer in 1..${MAX_ORDERS}`,
+      );
+    }
+    this.feeAccountId = feeAccountId;
+    this.pool = new OrderPool(maxOrders);
+    this.acc.add(feeAccountId, 0, 0);
+  }
+
+  // ---------------------------------------------------------------- commands
+
+  submit(command: Command, _timeUs: number): RejectReason {
+    this.seq++;
+    this.begin();
+    const r = this.dispatch(command as unknown);
+    this.finish();
+    return r;
+  }
+
+  private dispatch(cmd: unknown): RejectReason {
+    if (typeof cmd !== 'object' || cmd === null) {
+      return this.reject(0, RejectReason.INVALID_COMMAND, 0, 0, 0, 0, '');
+    }
+    const c = cmd as Fields;
+    switch (c.kind) {
+      case CommandKind.PLACE_ORDER:
+        return this.place(c);
+      case CommandKind.CANCEL_ORDER:
+        return this.cancel(c);
+      case CommandKind.CANCEL_ALL:
+        return this.cancelAll(c);
+      case CommandKind.AMEND_ORDER:
+        return this.amend(c);
+      case CommandKind.BATCH_PLACE:
+        return this.batch(c.orders, CommandKind.BATCH_PLACE);
+      case CommandKind.BATCH_CANCEL:
+        return this.batch(c.cancels, CommandKind.BATCH_CANCEL);
+      case CommandKind.DEPOSIT:
+        return this.deposit(c);
+      case CommandKind.WITHDRAW_LOCK:
+        return this.withdrawLock(c);
+      case CommandKind.WITHDRAW_FINALIZE:
+        return this.withdrawEnd(c, CommandKind.WITHDRAW_FINALIZE);
+      case CommandKind.WITHDRAW_RELEASE:
+        return this.withdrawEnd(c, CommandKind.WITHDRAW_RELEASE);
+      case CommandKind.SET_FEES:
+        return this.setFees(c);
+      case CommandKind.ADD_ASSET:
+        return this.addAsset(c);
+      case CommandKind.ADD_ACCOUNT:
+        return this.addAccount(c);
+      case CommandKind.ADD_MARKET:
+        return this.addMarket(c);
+      case CommandKind.SET_MARKET_STATUS:
+        return this.setMarketStatus(c);
+      default:
+        return this.reject(echoNum(c.kind), RejectReason.INVALID_COMMAND, 0, 0, 0, 0, '');
+    }
+  }
+
+  private batch(items: unknown, kind: CommandKind): RejectReason {
+    if (!Array.isArray(items) || items.length === 0 || items.length > MAX_BATCH_ITEMS) {
+      return this.reject(kind, RejectReason.BATCH_TOO_LARGE, 0, 0, 0, 0, '');
+    }
+    const n = items.length;
+    for (let i = 0; i < n; i++) {
+      const item: unknown = items[i];
+      const f = typeof item === 'object' && item !== null ? (item as Fields) : NO_FIELDS;
+      this.begin();
+      if (kind === CommandKind.BATCH_PLACE) this.place(f);
+      else this.cancel(f);
+      this.finish();
+    }
+    return RejectReason.NONE;
+  }
+
+  // ------------------------------------------------------------ PLACE_ORDER
+
+  private place(c: Fields): RejectReason {
+    const accountId = c.accountId;
+    const marketId = c.marketId;
+    const coid = c.clientOrderId;
+    const K = CommandKind.PLACE_ORDER;
+    // 1
+    if (!this.acc.has(accountId) || accountId === this.feeAccountId) {
+      return this.reject(K, RejectReason.ACCOUNT_UNKNOWN, accountId, marketId, 0, 0, coid);
+    }
+    // 2
+    const m = this.market(marketId);
+    if (m === undefined) {
+      return this.reject(K, RejectReason.MARKET_UNKNOWN, accountId, marketId, 0, 0, coid);
+    }
+    if (m.status !== MarketStatus.ACTIVE) {
+      const r =
+        m.status === MarketStatus.HALTED
+          ? RejectReason.MARKET_HALTED
+          : RejectReason.MARKET_CANCEL_ONLY;
+      return this.reject(K, r, accountId, marketId, 0, 0, coid);
+    }
+    // 3
+    const side = c.side;
+    if (side !== Side.BUY && side !== Side.SELL) {
+      return this.reject(K, RejectReason.INVALID_SIDE, accountId, marketId, 0, 0, coid);
+    }
+    const type = c.orderType;
+    if (type !== OrderType.LIMIT && type !== OrderType.MARKET) {
+      return this.reject(K, RejectReason.INVALID_ORDER_TYPE, accountId, marketId, 0, 0, coid);
+    }
+    const isLimit = type === OrderType.LIMIT;
+    // 4
+    const tif = c.timeInForce;
+    const postOnly = Boolean(c.postOnly);
+    if (
+      (isLimit
+        ? tif !== TimeInForce.GTC && tif !== TimeInForce.IOC && tif !== TimeInForce.FOK
+        : tif !== TimeInForce.UNSPECIFIED && tif !== TimeInForce.IOC) ||
+      (postOnly && !(isLimit && tif === TimeInForce.GTC))
+    ) {
+      return this.reject(K, RejectReason.INVALID_TIME_IN_FORCE, accountId, marketId, 0, 0, coid);
+    }
+    // 5
+    const stpIn = c.stpMode;
+    if (
+      !(
+        stpIn === StpMode.UNSPECIFIED ||
+        stpIn === StpMode.NONE ||
+        stpIn === StpMode.EXPIRE_TAKER ||
+        stpIn === StpMode.EXPIRE_MAKER ||
+        stpIn === StpMode.EXPIRE_BOTH ||
+        stpIn === StpMode.DECREMENT
+      ) ||
+      (stpIn === StpMode.NONE && !m.allowSelfTrade)
+    ) {
+      return this.reject(K, RejectReason.INVALID_STP_MODE, accountId, marketId, 0, 0, coid);
+    }
+    const stp: number = stpIn === StpMode.UNSPECIFIED ? StpMode.EXPIRE_TAKER : stpIn;
+    // 6
+    if (typeof coid !== 'string' || (coid.length !== 0 && !isValidClientOrderId(coid))) {
+      return this.reject(K, RejectReason.INVALID_CLIENT_ORDER_ID, accountId, marketId, 0, 0, coid);
+    }
+    // 7
+    const price = c.priceTicks;
+    const qty = c.qtyLots;
+    const budget = c.quoteBudgetAtoms;
+    let byBudget = false;
+    if (isLimit) {
+      if (!isPosSafeInt(price)) {
+        return this.reject(K, RejectReason.INVALID_TICK_SIZE, accountId, marketId, 0, 0, coid);
+      }
+      if (price > m.maxPriceTicks) {
+        return this.reject(K, RejectReason.PRICE_OUT_OF_RANGE, accountId, marketId, 0, 0, coid);
+      }
+      if (budget !== 0) {
+        return this.reject(K, RejectReason.INVALID_LOT_SIZE, accountId, marketId, 0, 0, coid);
+      }
+    } else {
+      if (price !== 0) {
+        return this.reject(K, RejectReason.INVALID_TICK_SIZE, accountId, marketId, 0, 0, coid);
+      }
+      byBudget = budget !== 0;
+      if ((qty !== 0) === byBudget || (byBudget && !isPosSafeInt(budget))) {
+        return this.reject(K, RejectReason.INVALID_LOT_SIZE, accountId, marketId, 0, 0, coid);
+      }
+    }
+    // 8
+    if (!byBudget) {
+      if (!isPosSafeInt(qty)) {
+        return this.reject(K, RejectReason.INVALID_LOT_SIZE, accountId, marketId, 0, 0, coid);
+      }
+      if (qty < m.minQtyLots) {
+        return this.reject(K, RejectReason.QUANTITY_BELOW_MIN, accountId, marketId, 0, 0, coid);
+      }
+      if (qty > m.maxQtyLots) {
+        return this.reject(K, RejectReason.QUANTITY_ABOVE_MAX, accountId, marketId, 0, 0, coid);
+      }
+    }
+    const k = m.quoteAtomsPerTickLot;
+    // 9
+    if (
+      isLimit
+        ? (price as number) * (qty as number) * k < m.minNotionalAtoms
+        : byBudget && (budget as number) < m.minNotionalAtoms
+    ) {
+      return this.reject(K, RejectReason.NOTIONAL_BELOW_MIN, accountId, marketId, 0, 0, coid);
+    }
+    // 10
+    if (coid.length !== 0) {
+      if (this.acc.coids[accountId]?.has(coid)) {
+        return this.reject(
+          K,
+          RejectReason.DUPLICATE_CLIENT_ORDER_ID,
+          accountId,
+          marketId,
+          0,
+          0,
+          coid,
+        );
+      }
+    }
+    const isBuy = side === Side.BUY;
+    const opp = isBuy ? m.asks : m.bids;
+    // 11
+    if (postOnly && opp.n !== 0) {
+      const best = opp.bestPrice();
+      if (isBuy ? best <= (price as number) : best >= (price as number)) {
+        return this.reject(K, RejectReason.POST_ONLY_WOULD_TAKE, accountId, marketId, 0, 0, coid);
+      }
+    }
+    // 12
+    let limit = price as number;
+    if (!isLimit) {
+      if (opp.n === 0) {
+        return this.reject(K, RejectReason.NO_LIQUIDITY, accountId, marketId, 0, 0, coid);
+      }
+      const b = opp.bestPrice();
+      if (isBuy) {
+        limit = Math.floor((b * (10_000 + m.priceBandBps)) / 10_000);
+        if (limit > m.maxPriceTicks) limit = m.maxPriceTicks;
+      } else {
+        limit = Math.ceil((b * (10_000 - m.priceBandBps)) / 10_000);
+        if (limit < 1) limit = 1;
+      }
+    }
+    // 13
+    if (isLimit && tif === TimeInForce.GTC) {
+      if (this.acc.openCount[accountId]! >= MAX_OPEN_ORDERS_PER_ACCOUNT) {
+        return this.reject(K, RejectReason.TOO_MANY_OPEN_ORDERS, accountId, marketId, 0, 0, coid);
+      }
+      if (this.pool.live >= this.pool.maxOrders) {
+        return this.reject(K, RejectReason.ORDER_CAPACITY, accountId, marketId, 0, 0, coid);
+      }
+    }
+    // 14
+    let lock: number;
+    let lockedLots = 0;
+    if (isBuy) {
+      lock = byBudget ? (budget as number) : limit * (qty as number) * k;
+    } else if (byBudget) {
+      lockedLots = Math.floor((budget as number) / (limit * k));
+      if (lockedLots === 0) {
+        return this.reject(K, RejectReason.QUANTITY_BELOW_MIN, accountId, marketId, 0, 0, coid);
+      }
+      lock = lockedLots * m.baseAtomsPerLot;
+    } else {
+      lock = (qty as number) * m.baseAtomsPerLot;
+    }
+    const spendSlot = this.bal.find(accountId, isBuy ? m.quoteAssetId : m.baseAssetId);
+    if (spendSlot < 0 || this.bal.available[spendSlot]! < lock) {
+      return this.reject(K, RejectReason.INSUFFICIENT_FUNDS, accountId, marketId, 0, 0, coid);
+    }
+
+    // Accepted.
+    const orderId = this.orderIdNext++;
+    const ev = this.event(EventKind.ORDER_ACCEPTED);
+    ev.orderId = orderId;
+    ev.accountId = accountId;
+    ev.marketId = m.id;
+    ev.side = side;
+    ev.orderType = type;
+    ev.timeInForce = (tif as number) + 0; // -0 (UNSPECIFIED) as 0
+    ev.stpMode = stp;
+    ev.flags = postOnly ? FLAG_POST_ONLY : 0;
+    ev.priceTicks = limit;
+    ev.qtyLots = byBudget ? 0 : (qty as number);
+    ev.quoteAtoms = byBudget ? (budget as number) : 0;
+    ev.clientOrderId = coid;
+    this.lockFunds(spendSlot, lock);
+
+    this.tkOrderId = orderId;
+    this.tkAccount = accountId;
+    this.tkIsBuy = isBuy;
+    this.tkStp = stp;
+    this.tkLimit = limit;
+    this.tkByBudget = byBudget;
+    this.tkQty = byBudget ? 0 : (qty as number);
+    this.tkRem = this.tkQty;
+    this.tkBudget = byBudget ? (budget as number) : 0;
+    this.tkLockedLots = lockedLots;
+    this.tkStopSelf = false;
+    this.tkSpendSlot = spendSlot;
+    this.tkRecvSlot = -1;
+    this.tkTakerBps = this.acc.takerBps[accountId]!;
+    this.tkCoid = coid;
+
+    if (tif === TimeInForce.FOK && !this.fokFillable(opp)) {
+      this.releaseTakerLock(m);
+      this.orderOut(
+        EventKind.ORDER_EXPIRED,
+        orderId,
+        accountId,
+        m.id,
+        CancelReason.FOK_UNFILLABLE,
+        this.tkRem,
+        0,
+        coid,
+      );
+      return RejectReason.NONE;
+    }
+    if (opp.n !== 0 && (isBuy ? opp.bestPrice() <= limit : opp.bestPrice() >= limit)) {
+      this.match(m, opp);
+    }
+
+    if (this.tkStopSelf) {
+      this.expireTaker(m, CancelReason.SELF_TRADE);
+    } else if (!isLimit) {
+      if (byBudget ? this.tkBudget > 0 : this.tkRem > 0) {
+        this.expireTaker(m, CancelReason.MARKET_REMAINDER);
+      } else {
+        this.releaseTakerLock(m);
+      }
+    } else if (tif === TimeInForce.GTC) {
+      if (this.tkRem > 0) this.restNew(m, side, limit, stp, postOnly, coid);
+    } else if (this.tkRem > 0) {
+      assert(tif === TimeInForce.IOC, 'a FOK that passed its walk fills completely');
+      this.expireTaker(m, CancelReason.IOC_REMAINDER);
+    }
+    return RejectReason.NONE;
+  }
+
+  /** FOK pre-check: can the opposite side fill tkRem at acceptable prices, given STP? */
+  private fokFillable(opp: BookSide): boolean {
+    const need = this.tkRem;
+    const isBuy = this.tkIsBuy;
+    const limit = this.tkLimit;
+    const account = this.tkAccount;
+    const stp = this.tkStp;
+    const pool = this.pool;
+    const lv = this.lv;
+    let sum = 0;
+    for (let i = opp.n - 1; i >= 0; i--) {
+      const l = opp.levels[i]!;
+      const p = lv.price[l]!;
+      if (isBuy ? p > limit : p < limit) return false;
+      for (let s = lv.head[l]!; s !== Link.NIL; s = pool.next[s]!) {
+        if (pool.account[s] === account && stp !== StpMode.NONE) {
+          if (stp === StpMode.EXPIRE_MAKER) continue;
+          return false;
+        }
+        sum += pool.rem[s]!;
+        if (sum >= need) return true;
+      }
+    }
+    return false;
+  }
+
+  /** The matching loop of SEMANTICS "Matching": the taker is in the tk* fields. */
+  private match(m: Market, opp: BookSide): void {
+    const pool = this.pool;
+    const lv = this.lv;
+    const k = m.quoteAtomsPerTickLot;
+    const isBuy = this.tkIsBuy;
+    const limit = this.tkLimit;
+    const account = this.tkAccount;
+    const stp = this.tkStp;
+    const byBudget = this.tkByBudget;
+    for (;;) {
+      const n = opp.n;
+      if (n === 0) return;
+      const l = opp.levels[n - 1]!;
+      const p = lv.price[l]!;
+      if (isBuy ? p > limit : p < limit) return;
+      let takerLots: number;
+      if (byBudget) {
+        takerLots = Math.floor(this.tkBudget / (p * k));
+        if (!isBuy && takerLots > this.tkLockedLots) takerLots = this.tkLockedLots;
+      } else {
+        takerLots = this.tkRem;
+      }
+      if (takerLots === 0) return;
+      const mk = lv.head[l]!;
+      const mkRem = pool.rem[mk]!;
+      const x = mkRem < takerLots ? mkRem : takerLots;
+      if (stp !== StpMode.NONE && pool.account[mk] === account) {
+        this.selfTradePrevented(m, mk, x);
+        if (stp === StpMode.EXPIRE_TAKER) {
+          this.tkStopSelf = true;
+          return;
+        }
+        if (stp === StpMode.EXPIRE_MAKER) {
+          this.expireMaker(m, mk, mkRem);
+          continue;
+        }
+        if (stp === StpMode.EXPIRE_BOTH) {
+          this.expireMaker(m, mk, mkRem);
+          this.tkStopSelf = true;
+          return;
+        }
+        this.decrement(m, mk, l, x, p);
+        if (byBudget ? this.tkBudget === 0 : this.tkRem === 0) {
+          this.tkStopSelf = true;
+          return;
+        }
+        continue;
+      }
+      this.fill(m, mk, l, x, p);
+    }
+  }
+
+  /** One trade of x lots at the maker's price p. */
+  private fill(m: Market, mk: number, l: number, x: number, p: number): void {
+    const pool = this.pool;
+    const bal = this.bal;
+    const k = m.quoteAtomsPerTickLot;
+    const notional = p * x * k;
+    const baseAtoms = x * m.baseAtomsPerLot;
+    const mkAccount = pool.account[mk]!;
+    const makerBps = this.acc.makerBps[mkAccount]!;
+    let takerFee: number;
+    let makerFee: number;
+    if (this.tkIsBuy) {
+      const tq = this.tkSpendSlot;
+      this.touchBalance(tq);
+      if (this.tkByBudget) {
+        bal.locked[tq]! -= notional;
+        this.tkBudget -= notional;
+      } else {
+        const release = this.tkLimit * x * k;
+        bal.locked[tq]! -= release;
+        bal.available[tq]! += release - notional;
+        this.tkRem -= x;
+      }
+      assert(bal.locked[tq]! >= 0, 'taker quote lock covers the fill');
+      if (this.tkRecvSlot < 0) this.tkRecvSlot = bal.slot(this.tkAccount, m.baseAssetId);
+      takerFee = feeAtoms(baseAtoms, this.tkTakerBps);
+      this.credit(this.tkRecvSlot, baseAtoms - takerFee);
+      if (takerFee !== 0) this.credit(m.feeBaseSlot, takerFee);
+      // The maker sold base at its price and receives quote.
+      this.spendLocked(bal.find(mkAccount, m.baseAssetId), baseAtoms);
+      makerFee = this.payMaker(
+        bal.slot(mkAccount, m.quoteAssetId),
+        notional,
+        m.feeQuoteSlot,
+        makerBps,
+      );
+    } else {
+      this.spendLocked(this.tkSpendSlot, baseAtoms);
+      if (this.tkByBudget) {
+        this.tkLockedLots -= x;
+        this.tkBudget -= notional;
+      } else {
+        this.tkRem -= x;
+      }
+      if (this.tkRecvSlot < 0) this.tkRecvSlot = bal.slot(this.tkAccount, m.quoteAssetId);
+      takerFee = feeAtoms(notional, this.tkTakerBps);
+      this.credit(this.tkRecvSlot, notional - takerFee);
+      if (takerFee !== 0) this.credit(m.feeQuoteSlot, takerFee);
+      // The maker bought base at its own price p: its lock was p per lot.
+      this.spendLocked(bal.find(mkAccount, m.quoteAssetId), notional);
+      makerFee = this.payMaker(
+        bal.slot(mkAccount, m.baseAssetId),
+        baseAtoms,
+        m.feeBaseSlot,
+        makerBps,
+      );
+    }
+    const mkRem = pool.rem[mk]! - x;
+    pool.rem[mk] = mkRem;
+    this.touchLevel(l);
+    this.lv.qty[l]! -= x;
+
+    const ev = this.event(EventKind.TRADE);
+    ev.tradeId = this.tradeIdNext++;
+    ev.marketId = m.id;
+    ev.orderId = this.tkOrderId;
+    ev.accountId = this.tkAccount;
+    ev.side = this.tkIsBuy ? Side.BUY : Side.SELL;
+    ev.makerOrderId = pool.id[mk]!;
+    ev.makerAccountId = mkAccount;
+    ev.priceTicks = p;
+    ev.qtyLots = x;
+    ev.quoteAtoms = notional;
+    ev.remainingLots = this.tkByBudget ? 0 : this.tkRem;
+    ev.makerRemainingLots = mkRem;
+    ev.takerFeeAtoms = takerFee;
+    ev.makerFeeAtoms = makerFee;
+
+    if (mkRem === 0) this.removeOrder(mk);
+  }
+
+  /** Credits a maker's proceeds net of its fee, or plus its rebate; returns makerFeeAtoms. */
+  private payMaker(recvSlot: number, amount: number, feeSlot: number, bps: number): number {
+    if (bps >= 0) {
+      const fee = feeAtoms(amount, bps);
+      this.credit(recvSlot, amount - fee);
+      if (fee !== 0) this.credit(feeSlot, fee);
+      return fee;
+    }
+    let rebate = rebateAtoms(amount, -bps);
+    const cap = this.bal.available[feeSlot]!;
+    if (rebate > cap) rebate = cap;
+    if (rebate === 0) {
+      this.credit(recvSlot, amount);
+      return 0;
+    }
+    this.touchBalance(feeSlot);
+    this.bal.available[feeSlot]! -= rebate;
+    this.credit(recvSlot, amount + rebate);
+    return -rebate;
+  }
+
+  private selfTradePrevented(m: Market, mk: number, x: number): void {
+    const ev = this.event(EventKind.SELF_TRADE_PREVENTED);
+    ev.marketId = m.id;
+    ev.orderId = this.tkOrderId;
+    ev.accountId = this.tkAccount;
+    ev.makerOrderId = this.pool.id[mk]!;
+    ev.stpMode = this.tkStp;
+    ev.qtyLots = x;
+  }
+
+  /** EXPIRE_MAKER / EXPIRE_BOTH: the maker leaves with ORDER_EXPIRED(SELF_TRADE). */
+  private expireMaker(m: Market, mk: number, rem: number): void {
+    const pool = this.pool;
+    this.orderOut(
+      EventKind.ORDER_EXPIRED,
+      pool.id[mk]!,
+      pool.account[mk]!,
+      m.id,
+      CancelReason.SELF_TRADE,
+      rem,
+      0,
+      pool.coid[mk]!,
+    );
+    this.releaseOrderLock(m, mk, rem);
+    this.removeOrder(mk);
+  }
+
+  /** DECREMENT: maker and taker both lose x lots (a quote-budget taker x * p * qptl of budget). */
+  private decrement(m: Market, mk: number, l: number, x: number, p: number): void {
+    const pool = this.pool;
+    const mkRem = pool.rem[mk]! - x;
+    pool.rem[mk] = mkRem;
+    pool.qty[mk]! -= x;
+    this.touchLevel(l);
+    this.lv.qty[l]! -= x;
+    this.releaseOrderLock(m, mk, x);
+    if (mkRem === 0) {
+      this.orderOut(
+        EventKind.ORDER_EXPIRED,
+        pool.id[mk]!,
+        pool.account[mk]!,
+        m.id,
+        CancelReason.SELF_TRADE,
+        0,
+        0,
+        pool.coid[mk]!,
+      );
+      this.removeOrder(mk);
+    }
+    if (this.tkByBudget) {
+      const quote = x * p * m.quoteAtomsPerTickLot;
+      this.tkBudget -= quote;
+      if (this.tkIsBuy) {
+        this.unlock(this.tkSpendSlot, quote);
+      } else {
+        this.tkLockedLots -= x;
+        this.unlock(this.tkSpendSlot, x * m.baseAtomsPerLot);
+      }
+    } else {
+      this.tkQty -= x;
+      this.tkRem -= x;
+      this.unlock(
+        this.tkSpendSlot,
+        this.tkIsBuy ? this.tkLimit * x * m.quoteAtomsPerTickLot : x * m.baseAtomsPerLot,
+      );
+    }
+  }
+
+  /** Releases whatever the taker still has locked (it is not going to rest). */
+  private releaseTakerLock(m: Market): void {
+    let amount: number;
+    if (this.tkIsBuy) {
+      amount = this.tkByBudget ? this.tkBudget : this.tkLimit * this.tkRem * m.quoteAtomsPerTickLot;
+    } else {
+      amount = (this.tkByBudget ? this.tkLockedLots : this.tkRem) * m.baseAtomsPerLot;
+    }
+    if (amount !== 0) this.unlock(this.tkSpendSlot, amount);
+  }
+
+  /** The taker's final ORDER_EXPIRED, releasing its remaining lock. */
+  private expireTaker(m: Market, reason: CancelReason): void {
+    this.orderOut(
+      EventKind.ORDER_EXPIRED,
+      this.tkOrderId,
+      this.tkAccount,
+      m.id,
+      reason,
+      this.tkByBudget ? 0 : this.tkRem,
+      this.tkByBudget ? this.tkBudget : 0,
+      this.tkCoid,
+    );
+    this.releaseTakerLock(m);
+  }
+
+  /** A new GTC order's remainder rests at the back of its level. */
+  private restNew(
+    m: Market,
+    side: number,
+    price: number,
+    stp: number,
+    postOnly: boolean,
+    coid: string,
+  ): void {
+    const pool = this.pool;
+    const s = pool.alloc();
+    assert(s !== Link.NIL, 'order pool has room (checked before acceptance)');
+    pool.id[s] = this.tkOrderId;
+    pool.price[s] = price;
+    pool.qty[s] = this.tkQty;
+    pool.rem[s] = this.tkRem;
+    pool.account[s] = this.tkAccount;
+    pool.market[s] = m.id;
+    pool.side[s] = side;
+    pool.tif[s] = TimeInForce.GTC;
+    pool.stp[s] = stp;
+    pool.postOnly[s] = postOnly ? 1 : 0;
+    pool.setCoid(s, coid);
+    this.orderIndex.set(this.tkOrderId, s);
+    const account = this.tkAccount;
+    this.acc.openCount[account]!++;
+    if (coid.length !== 0) {
+      let map = this.acc.coids[account];
+      if (map === undefined) {
+        map = new Map();
+        this.acc.coids[account] = map;
+      }
+      map.set(coid, s);
+    }
+    this.joinLevel(m, s);
+    this.joinAccount(s);
+  }
+
+  // ------------------------------------------------------ CANCEL / AMEND
+
+  /** The account's open order named by orderId (non-zero) or else clientOrderId; Link.NIL if none. */
+  private findOrder(accountId: unknown, orderId: unknown, coid: unknown): number {
+    if (orderId !== 0) {
+      if (typeof orderId !== 'number') return Link.NIL;
+      const s = this.orderIndex.get(orderId);
+      if (s < 0 || this.pool.account[s] !== accountId) return Link.NIL;
+      return s;
+    }
+    if (typeof coid !== 'string' || coid.length === 0 || !this.acc.has(accountId)) return Link.NIL;
+    const s = this.acc.coids[accountId]?.get(coid);
+    return s === undefined ? Link.NIL : s;
+  }
+
+  private cancel(c: Fields): RejectReason {
+    const accountId = c.accountId;
+    const orderId = c.orderId;
+    const coid = c.clientOrderId;
+    const K = CommandKind.CANCEL_ORDER;
+    const s = this.findOrder(accountId, orderId, coid);
+    if (s === Link.NIL)
+      return this.reject(K, RejectReason.ORDER_UNKNOWN, accountId, 0, orderId, 0, coid);
+    const m = this.markets[this.pool.market[s]!]!;
+    if (m.status === MarketStatus.HALTED) {
+      return this.reject(K, RejectReason.MARKET_HALTED, accountId, 0, orderId, 0, coid);
+    }
+    this.cancelOrder(m, s, CancelReason.USER);
+    return RejectReason.NONE;
+  }
+
+  private cancelOrder(m: Market, s: number, reason: CancelReason): void {
+    const pool = this.pool;
+    const rem = pool.rem[s]!;
+    this.orderOut(
+      EventKind.ORDER_CANCELED,
+      pool.id[s]!,
+      pool.account[s]!,
+      m.id,
+      reason,
+      rem,
+      0,
+      pool.coid[s]!,
+    );
+    this.releaseOrderLock(m, s, rem);
+    this.removeOrder(s);
+  }
+
+  private cancelAll(c: Fields): RejectReason {
+    const accountId = c.accountId;
+    const marketId = c.marketId;
+    const K = CommandKind.CANCEL_ALL;
+    if (!this.acc.has(accountId)) {
+      return this.reject(K, RejectReason.ACCOUNT_UNKNOWN, accountId, marketId, 0, 0, '');
+    }
+    const only = marketId === 0 ? undefined : this.market(marketId);
+    if (marketId !== 0 && only === undefined) {
+      return this.reject(K, RejectReason.MARKET_UNKNOWN, accountId, marketId, 0, 0, '');
+    }
+    // SEMANTICS carries the command's reason as given (USER becomes
+    // CANCEL_ALL); a reason that is not a safe integer is read as USER.
+    const reasonIn = c.reason;
+    const reason: CancelReason =
+      reasonIn === CancelReason.USER || echoNum(reasonIn) !== reasonIn
+        ? CancelReason.CANCEL_ALL
+        : (reasonIn as number) + 0; // -0 as 0
+    const pool = this.pool;
+    let s = this.acc.head[accountId]!;
+    while (s !== Link.NIL) {
+      const next = pool.aNext[s]!;
+      const m = this.markets[pool.market[s]!]!;
+      if ((only === undefined || m === only) && m.status !== MarketStatus.HALTED) {
+        this.cancelOrder(m, s, reason);
+      }
+      s = next;
+    }
+    return RejectReason.NONE;
+  }
+
+  private amend(c: Fields): RejectReason {
+    const accountId = c.accountId;
+    const orderId = c.orderId;
+    const coidIn = c.clientOrderId;
+    const K = CommandKind.AMEND_ORDER;
+    const s = this.findOrder(accountId, orderId, coidIn);
+    if (s === Link.NIL)
+      return this.reject(K, RejectReason.ORDER_UNKNOWN, accountId, 0, orderId, 0, coidIn);
+    const pool = this.pool;
+    const m = this.markets[pool.market[s]!]!;
+    if (m.status !== MarketStatus.ACTIVE) {
+      const r =
+        m.status === MarketStatus.HALTED
+          ? RejectReason.MARKET_HALTED
+          : RejectReason.MARKET_CANCEL_ONLY;
+      return this.reject(K, r, accountId, 0, orderId, 0, coidIn);
+    }
+    const curPrice = pool.price[s]!;
+    const curQty = pool.qty[s]!;
+    const curRem = pool.rem[s]!;
+    const filled = curQty - curRem;
+    const newPrice = c.newPriceTicks;
+    const newQty = c.newQtyLots;
+    if ((newPrice === 0 || newPrice === curPrice) && (newQty === 0 || newQty === curQty)) {
+      return this.reject(K, RejectReason.AMEND_NO_CHANGE, accountId, 0, orderId, 0, coidIn);
+    }
+    if (newPrice !== 0) {
+      if (!isPosSafeInt(newPrice)) {
+        return this.reject(K, RejectReason.INVALID_TICK_SIZE, accountId, 0, orderId, 0, coidIn);
+      }
+      if (newPrice > m.maxPriceTicks) {
+        return this.reject(K, RejectReason.PRICE_OUT_OF_RANGE, accountId, 0, orderId, 0, coidIn);
+      }
+    }
+    if (newQty !== 0) {
+      if (!isPosSafeInt(newQty)) {
+        return this.reject(K, RejectReason.INVALID_LOT_SIZE, accountId, 0, orderId, 0, coidIn);
+      }
+      if (newQty < m.minQtyLots || newQty <= filled) {
+        return this.reject(K, RejectReason.QUANTITY_BELOW_MIN, accountId, 0, orderId, 0, coidIn);
+      }
+      if (newQty > m.maxQtyLots) {
+        return this.reject(K, RejectReason.QUANTITY_ABOVE_MAX, accountId, 0, orderId, 0, coidIn);
+      }
+    }
+    const price = newPrice === 0 ? curPrice : (newPrice as number);
+    const qty = newQty === 0 ? curQty : (newQty as number);
+    const k = m.quoteAtomsPerTickLot;
+    if (price * qty * k < m.minNotionalAtoms) {
+      return this.reject(K, RejectReason.NOTIONAL_BELOW_MIN, accountId, 0, orderId, 0, coidIn);
+    }
+    const isBuy = pool.side[s] === Side.BUY;
+    const rem = qty - filled;
+    const coid = pool.coid[s]!;
+    const id = pool.id[s]!;
+    const account = pool.account[s]!;
+
+    if (price === curPrice && qty < curQty) {
+      // In place, keeping priority.
+      const cut = curQty - qty;
+      pool.qty[s] = qty;
+      pool.rem[s] = rem;
+      const l = pool.level[s]!;
+      this.touchLevel(l);
+      this.lv.qty[l]! -= cut;
+      this.amended(id, account, m.id, price, qty, rem, FLAG_KEPT_PRIORITY, coid);
+      this.releaseOrderLock(m, s, cut);
+      return RejectReason.NONE;
+    }
+
+    const opp = isBuy ? m.asks : m.bids;
+    if (pool.postOnly[s] === 1 && opp.n !== 0) {
+      const best = opp.bestPrice();
+      if (isBuy ? best <= price : best >= price) {
+        return this.reject(K, RejectReason.POST_ONLY_WOULD_TAKE, accountId, 0, orderId, 0, coidIn);
+      }
+    }
+    const spendSlot = this.bal.find(account, isBuy ? m.quoteAssetId : m.baseAssetId);
+    const curLock = isBuy ? curPrice * curRem * k : curRem * m.baseAtomsPerLot;
+    const newLock = isBuy ? price * rem * k : rem * m.baseAtomsPerLot;
+    if (newLock > this.bal.available[spendSlot]! + curLock) {
+      return this.reject(K, RejectReason.INSUFFICIENT_FUNDS, accountId, 0, orderId, 0, coidIn);
+    }
+
+    // Loses priority: leave the book, replace the lock, match as a GTC taker, rest at the back.
+    this.leaveLevel(s);
+    this.leaveAccount(s);
+    this.unlock(spendSlot, curLock);
+    this.lockFunds(spendSlot, newLock);
+    pool.price[s] = price;
+    pool.qty[s] = qty;
+    pool.rem[s] = rem;
+    this.amended(id, account, m.id, price, qty, rem, 0, coid);
+
+    this.tkOrderId = id;
+    this.tkAccount = account;
+    this.tkIsBuy = isBuy;
+    this.tkStp = pool.stp[s]!;
+    this.tkLimit = price;
+    this.tkByBudget = false;
+    this.tkQty = qty;
+    this.tkRem = rem;
+    this.tkBudget = 0;
+    this.tkLockedLots = 0;
+    this.tkStopSelf = false;
+    this.tkSpendSlot = spendSlot;
+    this.tkRecvSlot = -1;
+    this.tkTakerBps = this.acc.takerBps[account]!;
+    this.tkCoid = coid;
+    if (opp.n !== 0 && (isBuy ? opp.bestPrice() <= price : opp.bestPrice() >= price)) {
+      this.match(m, opp);
+    }
+
+    if (this.tkStopSelf) {
+      this.expireTaker(m, CancelReason.SELF_TRADE);
+      this.dropOrder(s);
+    } else if (this.tkRem > 0) {
+      pool.qty[s] = this.tkQty;
+      pool.rem[s] = this.tkRem;
+      this.joinLevel(m, s);
+      this.joinAccount(s);
+    } else {
+      this.dropOrder(s);
+    }
+    return RejectReason.NONE;
+  }
+
+  /** ORDER_AMENDED. */
+  private amended(
+    orderId: number,
+    accountId: number,
+    marketId: number,
+    price: number,
+    qty: number,
+    rem: number,
+    flags: number,
+    coid: string,
+  ): void {
+    const ev = this.event(EventKind.ORDER_AMENDED);
+    ev.orderId = orderId;
+    ev.accountId = accountId;
+    ev.marketId = marketId;
+    ev.priceTicks = price;
+    ev.qtyLots = qty;
+    ev.remainingLots = rem;
+    ev.flags = flags;
+    ev.clientOrderId = coid;
+  }
+
+  // ------------------------------------------------- balances, fees, admin
+
+  private deposit(c: Fields): RejectReason {
+    const accountId = c.accountId;
+    const assetId = c.assetId;
+    const amount = c.amountAtoms;
+    const refId = c.refId;
+    const K = CommandKind.DEPOSIT;
+    if (!this.acc.has(accountId)) {
+      return this.reject(K, RejectReason.ACCOUNT_UNKNOWN, accountId, 0, 0, refId, '');
+    }
+    if (!this.hasAsset(assetId)) {
+      return this.reject(K, RejectReason.ASSET_UNKNOWN, accountId, 0, 0, refId, '');
+    }
+    if (!isPosSafeInt(amount) || !isPosSafeInt(refId)) {
+      return this.reject(K, RejectReason.INVALID_AMOUNT, accountId, 0, 0, refId, '');
+    }
+    if (this.depositRefs.has(refId)) {
+      return this.reject(K, RejectReason.DUPLICATE_REFERENCE, accountId, 0, 0, refId, '');
+    }
+    const s = this.bal.slot(accountId, assetId);
+    if (this.bal.available[s]! + this.bal.locked[s]! + amount > MAX_SAFE) {
+      return this.reject(K, RejectReason.BALANCE_OVERFLOW, accountId, 0, 0, refId, '');
+    }
+    this.depositRefs.add(refId);
+    this.funds(EventKind.DEPOSITED, accountId, assetId, amount, refId);
+    this.credit(s, amount);
+    return RejectReason.NONE;
+  }
+
+  private withdrawLock(c: Fields): RejectReason {
+    const accountId = c.accountId;
+    const assetId = c.assetId;
+    const amount = c.amountAtoms;
+    const refId = c.refId;
+    const K = CommandKind.WITHDRAW_LOCK;
+    if (!this.acc.has(accountId)) {
+      return this.reject(K, RejectReason.ACCOUNT_UNKNOWN, accountId, 0, 0, refId, '');
+    }
+    if (!this.hasAsset(assetId)) {
+      return this.reject(K, RejectReason.ASSET_UNKNOWN, accountId, 0, 0, refId, '');
+    }
+    if (!isPosSafeInt(amount) || !isPosSafeInt(refId)) {
+      return this.reject(K, RejectReason.INVALID_AMOUNT, accountId, 0, 0, refId, '');
+    }
+    if (this.withdrawalRefs.has(refId)) {
+      return this.reject(K, RejectReason.DUPLICATE_REFERENCE, accountId, 0, 0, refId, '');
+    }
+    const s = this.bal.find(accountId, assetId);
+    if (s < 0 || this.bal.available[s]! < amount) {
+      return this.reject(K, RejectReason.INSUFFICIENT_FUNDS, accountId, 0, 0, refId, '');
+    }
+    this.withdrawalRefs.add(refId);
+    this.pending.set(refId, new PendingWithdrawal(accountId, assetId, amount));
+    this.funds(EventKind.WITHDRAWAL_LOCKED, accountId, assetId, amount, refId);
+    this.lockFunds(s, amount);
+    return RejectReason.NONE;
+  }
+
+  private withdrawEnd(c: Fields, kind: CommandKind): RejectReason {
+    const refId = c.refId;
+    const w = typeof refId === 'number' ? this.pending.get(refId) : undefined;
+    if (w === undefined)
+      return this.reject(kind, RejectReason.REFERENCE_UNKNOWN, 0, 0, 0, refId, '');
+    this.pending.delete(refId as number);
+    const s = this.bal.find(w.accountId, w.assetId);
+    const finalize = kind === CommandKind.WITHDRAW_FINALIZE;
+    this.funds(
+      finalize ? EventKind.WITHDRAWAL_FINALIZED : EventKind.WITHDRAWAL_RELEASED,
+      w.accountId,
+      w.assetId,
+      w.amountAtoms,
+      refId as number,
+    );
+    if (finalize) this.spendLocked(s, w.amountAtoms);
+    else this.unlock(s, w.amountAtoms);
+    return RejectReason.NONE;
+  }
+
+  private setFees(c: Fields): RejectReason {
+    const accountId = c.accountId;
+    const K = CommandKind.SET_FEES;
+    if (!this.acc.has(accountId)) {
+      return this.reject(K, RejectReason.ACCOUNT_UNKNOWN, accountId, 0, 0, 0, '');
+    }
+    const maker = c.makerFeeBps;
+    const taker = c.takerFeeBps;
+    if (!validFees(maker, taker)) {
+      return this.reject(K, RejectReason.INVALID_FEE, accountId, 0, 0, 0, '');
+    }
+    this.acc.makerBps[accountId] = maker as number;
+    this.acc.takerBps[accountId] = taker as number;
+    this.feesEvent(EventKind.FEES_SET, accountId, (maker as number) + 0, (taker as number) + 0);
+    return RejectReason.NONE;
+  }
+
+  private addAsset(c: Fields): RejectReason {
+    const assetId = c.assetId;
+    const K = CommandKind.ADD_ASSET;
+    if (!isIdBelow(assetId, MAX_ASSETS)) {
+      return this.reject(K, RejectReason.INVALID_COMMAND, 0, 0, 0, 0, '');
+    }
+    if (this.assetExists[assetId] === 1) {
+      return this.reject(K, RejectReason.ASSET_EXISTS, 0, 0, 0, 0, '');
+    }
+    this.assetExists[assetId] = 1;
+    this.event(EventKind.ASSET_ADDED).assetId = assetId;
+    return RejectReason.NONE;
+  }
+
+  private addAccount(c: Fields): RejectReason {
+    const accountId = c.accountId;
+    const K = CommandKind.ADD_ACCOUNT;
+    if (!isIdBelow(accountId, MAX_ACCOUNTS)) {
+      return this.reject(K, RejectReason.INVALID_COMMAND, accountId, 0, 0, 0, '');
+    }
+    if (this.acc.has(accountId)) {
+      return this.reject(K, RejectReason.ACCOUNT_EXISTS, accountId, 0, 0, 0, '');
+    }
+    const maker = c.makerFeeBps;
+    const taker = c.takerFeeBps;
+    if (!validFees(maker, taker)) {
+      return this.reject(K, RejectReason.INVALID_FEE, accountId, 0, 0, 0, '');
+    }
+    this.acc.add(accountId, maker as number, taker as number);
+    this.feesEvent(
+      EventKind.ACCOUNT_ADDED,
+      accountId,
+      (maker as number) + 0,
+      (taker as number) + 0,
+    );
+    return RejectReason.NONE;
+  }
+
+  private addMarket(c: Fields): RejectReason {
+    const marketId = c.marketId;
+    const K = CommandKind.ADD_MARKET;
+    if (!isIdBelow(marketId, MAX_MARKETS)) {
+      return this.reject(K, RejectReason.INVALID_COMMAND, 0, marketId, 0, 0, '');
+    }
+    if (this.markets[marketId] !== undefined) {
+      return this.reject(K, RejectReason.MARKET_EXISTS, 0, marketId, 0, 0, '');
+    }
+    const config = checkMarketConfig(c);
+    if (
+      config === undefined ||
+      !this.hasAsset(config.baseAssetId) ||
+      !this.hasAsset(config.quoteAssetId)
+    ) {
+      return this.reject(K, RejectReason.INVALID_MARKET_CONFIG, 0, marketId, 0, 0, '');
+    }
+    const status = c.status;
+    if (!isMarketStatus(status)) {
+      return this.reject(K, RejectReason.INVALID_MARKET_STATUS, 0, marketId, 0, 0, '');
+    }
+    this.installMarket(config, status);
+    this.event(EventKind.MARKET_ADDED).marketId = marketId;
+    return RejectReason.NONE;
+  }
+
+  private installMarket(config: MarketConfig, status: MarketStatus): Market {
+    const m = new Market(config, status);
+    m.feeBaseSlot = this.bal.slot(this.feeAccountId, config.baseAssetId);
+    m.feeQuoteSlot = this.bal.slot(this.feeAccountId, config.quoteAssetId);
+    this.markets[m.id] = m;
+    const ids = this.marketIds;
+    let i = ids.length;
+    ids.push(m.id);
+    while (i > 0 && ids[i - 1]! > m.id) {
+      ids[i] = ids[i - 1]!;
+      i--;
+    }
+    ids[i] = m.id;
+    return m;
+  }
+
+  private setMarketStatus(c: Fields): RejectReason {
+    const marketId = c.marketId;
+    const K = CommandKind.SET_MARKET_STATUS;
+    const m = this.market(marketId);
+    if (m === undefined) return this.reject(K, RejectReason.MARKET_UNKNOWN, 0, marketId, 0, 0, '');
+    const status = c.status;
+    if (!isMarketStatus(status)) {
+      return this.reject(K, RejectReason.INVALID_MARKET_STATUS, 0, marketId, 0, 0, '');
+    }
+    m.status = status;
+    const ev = this.event(EventKind.MARKET_STATUS_SET);
+    ev.marketId = m.id;
+    ev.status = status;
+    return RejectReason.NONE;
+  }
+
+  // ----------------------------------------------------------- book upkeep
+
+  /** Appends order s at the back of its price level, creating the level if needed. */
+  private joinLevel(m: Market, s: number): void {
+    const pool = this.pool;
+    const side = pool.side[s]!;
+    const price = pool.price[s]!;
+    const book = side === Side.BUY ? m.bids : m.asks;
+    const key = side === Side.BUY ? price : -price;
+    const pos = book.search(key);
+    let l: number;
+    if (pos >= 0) {
+      l = book.levels[pos]!;
+    } else {
+      l = this.reviveLevel(m.id, side, price);
+      if (l === Link.NIL) l = this.lv.alloc(m.id, side, price);
+      book.insertAt(-pos - 1, key, l);
+    }
+    const lv = this.lv;
+    this.touchLevel(l);
+    const tail = lv.tail[l]!;
+    pool.prev[s] = tail;
+    pool.next[s] = Link.NIL;
+    if (tail === Link.NIL) lv.head[l] = s;
+    else pool.next[tail] = s;
+    lv.tail[l] = s;
+    lv.qty[l]! += pool.rem[s];
+    lv.count[l]!++;
+    pool.level[s] = l;
+  }
+
+  /**
+   * A level of this (market, side, price) emptied earlier in the same
+   * command is brought back rather than replaced, so it is reported once,
+   * against its values from before the command.
+   */
+  private reviveLevel(marketId: number, side: number, price: number): number {
+    const lv = this.lv;
+    const t = this.touchedLevels;
+    for (let i = 0; i < this.nTouchedLevels; i++) {
+      const l = t[i]!;
+      if (
+        lv.alive[l] === 0 &&
+        lv.market[l] === marketId &&
+        lv.side[l] === side &&
+        lv.price[l] === price
+      ) {
+        lv.alive[l] = 1;
+        return l;
+      }
+    }
+    return Link.NIL;
+  }
+
+  /** Unlinks order s from its level; an emptied level leaves its book side. */
+  private leaveLevel(s: number): void {
+    const pool = this.pool;
+    const lv = this.lv;
+    const l = pool.level[s]!;
+    this.touchLevel(l);
+    const prev = pool.prev[s]!;
+    const next = pool.next[s]!;
+    if (prev === Link.NIL) lv.head[l] = next;
+    else pool.next[prev] = next;
+    if (next === Link.NIL) lv.tail[l] = prev;
+    else pool.prev[next] = prev;
+    const qty = lv.qty[l]! - pool.rem[s]!;
+    lv.qty[l] = qty;
+    const count = lv.count[l]! - 1;
+    lv.count[l] = count;
+    if (qty < 0 || count < 0) throw new AssertionFailure('level totals never go negative');
+    if (count === 0) {
+      assert(qty === 0, 'an empty level holds no quantity');
+      const m = this.markets[lv.market[l]!]!;
+      const isBuy = lv.side[l] === Side.BUY;
+      const book = isBuy ? m.bids : m.asks;
+      const pos = book.search(isBuy ? lv.price[l]! : -lv.price[l]!);
+      assert(pos >= 0 && book.levels[pos] === l, 'level is in its book side');
+      book.removeAt(pos);
+      lv.alive[l] = 0; // freed at the end of the command (see finish)
+    }
+  }
+
+  private joinAccount(s: number): void {
+    const pool = this.pool;
+    const a = pool.account[s]!;
+    const tail = this.acc.tail[a]!;
+    pool.aPrev[s] = tail;
+    pool.aNext[s] = Link.NIL;
+    if (tail === Link.NIL) this.acc.head[a] = s;
+    else pool.aNext[tail] = s;
+    this.acc.tail[a] = s;
+  }
+
+  private leaveAccount(s: number): void {
+    const pool = this.pool;
+    const a = pool.account[s]!;
+    const prev = pool.aPrev[s]!;
+    const next = pool.aNext[s]!;
+    if (prev === Link.NIL) this.acc.head[a] = next;
+    else pool.aNext[prev] = next;
+    if (next === Link.NIL) this.acc.tail[a] = prev;
+    else pool.aPrev[next] = prev;
+  }
+
+  /** Forgets order s (already out of its level and account list) and frees its slot. */
+  private dropOrder(s: number): void {
+    const pool = this.pool;
+    const a = pool.account[s]!;
+    this.orderIndex.delete(pool.id[s]!);
+    const coid = pool.coid[s]!;
+    if (coid.length !== 0) this.acc.coids[a]!.delete(coid);
+    this.acc.openCount[a]!--;
+    pool.release(s);
+  }
+
+  /** Takes a resting order off the book entirely (its lock is the caller's business). */
+  private removeOrder(s: number): void {
+    this.leaveLevel(s);
+    this.leaveAccount(s);
+    this.dropOrder(s);
+  }
+
+  /** Releases the lock of `lots` lots of resting order s. */
+  private releaseOrderLock(m: Market, s: number, lots: number): void {
+    const pool = this.pool;
+    const acct = pool.account[s]!;
+    if (pool.side[s] === Side.BUY) {
+      this.unlock(
+        this.bal.find(acct, m.quoteAssetId),
+        pool.price[s]! * lots * m.quoteAtomsPerTickLot,
+      );
+    } else {
+      this.unlock(this.bal.find(acct, m.baseAssetId), lots * m.baseAtomsPerLot);
+    }
+  }
+
+  // --------------------------------------------------- balance primitives
+
+  private lockFunds(s: number, amount: number): void {
+    const bal = this.bal;
+    this.touchBalance(s);
+    const avail = bal.available[s]! - amount;
+    if (avail < 0) throw new AssertionFailure('available balance never goes negative');
+    bal.available[s] = avail;
+    bal.locked[s]! += amount;
+  }
+
+  private unlock(s: number, amount: number): void {
+    const bal = this.bal;
+    this.touchBalance(s);
+    const locked = bal.locked[s]! - amount;
+    if (locked < 0) throw new AssertionFailure('locked balance never goes negative');
+    bal.locked[s] = locked;
+    bal.available[s]! += amount;
+  }
+
+  private spendLocked(s: number, amount: number): void {
+    const bal = this.bal;
+    this.touchBalance(s);
+    const locked = bal.locked[s]! - amount;
+    if (locked < 0) throw new AssertionFailure('locked balance never goes negative');
+    bal.locked[s] = locked;
+  }
+
+  private credit(s: number, amount: number): void {
+    const bal = this.bal;
+    this.touchBalance(s);
+    const avail = bal.available[s]! + amount;
+    if (avail + bal.locked[s]! > MAX_SAFE) {
+      throw new AssertionFailure('a balance stays within 2^53-1');
+    }
+    bal.available[s] = avail;
+  }
+
+  // ----------------------------------------------- per-command change log
+
+  private begin(): void {
+    this.gen++;
+    this.nTouchedLevels = 0;
+    this.nTouchedBalances = 0;
+  }
+
+  private touchLevel(l: number): void {
+    const lv = this.lv;
+    if (lv.stamp[l] === this.gen) return;
+    lv.stamp[l] = this.gen;
+    lv.beforeQty[l] = lv.qty[l]!;
+    lv.beforeCount[l] = lv.count[l]!;
+    if (this.nTouchedLevels === this.touchedLevels.length) {
+      this.touchedLevels = growList(this.touchedLevels);
+    }
+    this.touchedLevels[this.nTouchedLevels++] = l;
+  }
+
+  private touchBalance(s: number): void {
+    const bal = this.bal;
+    if (bal.stamp[s] === this.gen) return;
+    bal.stamp[s] = this.gen;
+    bal.beforeAvailable[s] = bal.available[s]!;
+    bal.beforeLocked[s] = bal.locked[s]!;
+    if (this.nTouchedBalances === this.touchedBalances.length) {
+      this.touchedBalances = growList(this.touchedBalances);
+    }
+    this.touchedBalances[this.nTouchedBalances++] = s;
+  }
+
+  /** Emits BOOK_LEVEL then BALANCE events for what changed, sorted; frees emptied levels. */
+  private finish(): void {
+    const nl = this.nTouchedLevels;
+    if (nl !== 0) {
+      const lv = this.lv;
+      const t = this.touchedLevels;
+      sortByF64Key(t, nl, lv.key);
+      for (let i = 0; i < nl; i++) {
+        const l = t[i]!;
+        const qty = lv.qty[l]!;
+        const count = lv.count[l]!;
+        if (qty !== lv.beforeQty[l] || count !== lv.beforeCount[l]) {
+          const ev = this.event(EventKind.BOOK_LEVEL);
+          ev.marketId = lv.market[l]!;
+          ev.side = lv.side[l]!;
+          ev.priceTicks = lv.price[l]!;
+          ev.qtyLots = qty;
+          ev.orderCount = count;
+        }
+      }
+      for (let i = 0; i < nl; i++) {
+        const l = t[i]!;
+        if (lv.alive[l] === 0) lv.release(l);
+      }
+      this.nTouchedLevels = 0;
+    }
+    const nb = this.nTouchedBalances;
+    if (nb !== 0) {
+      const bal = this.bal;
+      const t = this.touchedBalances;
+      sortByI32Key(t, nb, bal.key);
+      for (let i = 0; i < nb; i++) {
+        const s = t[i]!;
+        const avail = bal.available[s]!;
+        const locked = bal.locked[s]!;
+        if (avail !== bal.beforeAvailable[s] || locked !== bal.beforeLocked[s]) {
+          const ev = this.event(EventKind.BALANCE);
+          ev.accountId = bal.account[s]!;
+          ev.assetId = bal.asset[s]!;
+          ev.availableAtoms = avail;
+          ev.lockedAtoms = locked;
+        }
+      }
+      this.nTouchedBalances = 0;
+    }
+  }
+
+  // ------------------------------------------------------------- events
+
+  private event(kind: EventKind): Event {
+    const ev = this.events.next();
+    ev.kind = kind;
+    ev.seq = this.seq;
+    return ev;
+  }
+
+  /** One ORDER_REJECTED (ids echoed when they are safe integers / strings); returns reason. */
+  private reject(
+    commandKind: number,
+    reason: RejectReason,
+    accountId: unknown,
+    marketId: unknown,
+    orderId: unknown,
+    refId: unknown,
+    clientOrderId: unknown,
+  ): RejectReason {
+    const ev = this.event(EventKind.ORDER_REJECTED);
+    ev.commandKind = commandKind;
+    ev.reason = reason;
+    ev.accountId = echoNum(accountId);
+    ev.marketId = echoNum(marketId);
+    ev.orderId = echoNum(orderId);
+    ev.refId = echoNum(refId);
+    ev.clientOrderId = echoStr(clientOrderId);
+    return reason;
+  }
+
+  /** ORDER_CANCELED / ORDER_EXPIRED. */
+  private orderOut(
+    kind: EventKind,
+    orderId: number,
+    accountId: number,
+    marketId: number,
+    reason: CancelReason,
+    qtyLots: number,
+    quoteAtoms: number,
+    coid: string,
+  ): void {
+    const ev = this.event(kind);
+    ev.orderId = orderId;
+    ev.accountId = accountId;
+    ev.marketId = marketId;
+    ev.reason = reason;
+    ev.qtyLots = qtyLots;
+    ev.quoteAtoms = quoteAtoms;
+    ev.clientOrderId = coid;
+  }
+
+  private funds(
+    kind: EventKind,
+    accountId: number,
+    assetId: number,
+    amount: number,
+    refId: number,
+  ): void {
+    const ev = this.event(kind);
+    ev.accountId = accountId;
+    ev.assetId = assetId;
+    ev.amountAtoms = amount;
+    ev.refId = refId;
+  }
+
+  private feesEvent(kind: EventKind, accountId: number, maker: number, taker: number): void {
+    const ev = this.event(kind);
+    ev.accountId = accountId;
+    ev.makerFeeBps = maker;
+    ev.takerFeeBps = taker;
+  }
+
+  // ------------------------------------------------------------ lookups
+
+  private market(id: unknown): Market | undefined {
+    return isIdBelow(id, MAX_MARKETS) ? this.markets[id] : undefined;
+  }
+
+  private hasAsset(id: unknown): id is number {
+    return isIdBelow(id, MAX_ASSETS) && this.assetExists[id] === 1;
+  }
+
+  private view(s: number): RestingOrderView {
+    const pool = this.pool;
+    return {
+      orderId: pool.id[s]!,
+      accountId: pool.account[s]!,
+      marketId: pool.market[s]!,
+      side: pool.side[s]! as Side,
+      priceTicks: pool.price[s]!,
+      qtyLots: pool.qty[s]!,
+      filledLots: pool.qty[s]! - pool.rem[s]!,
+      remainingLots: pool.rem[s]!,
+      timeInForce: pool.tif[s]! as TimeInForce,
+      stpMode: pool.stp[s]! as StpMode,
+      postOnly: pool.postOnly[s] === 1,
+      clientOrderId: pool.coid[s]!,
+    };
+  }
+
+  // ---------------------------------------------------------- StateView
+
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  get nextOrderId(): number {
+    return this.orderIdNext;
+  }
+
+  get nextTradeId(): number {
+    return this.tradeIdNext;
+  }
+
+  stateHash(): string {
+    return hashState(this);
+  }
+
+  forEachAsset(fn: (assetId: number) => void): void {
+    for (let a = 1; a < MAX_ASSETS; a++) if (this.assetExists[a] === 1) fn(a);
+  }
+
+  forEachAccount(fn: (accountId: number, makerFeeBps: number, takerFeeBps: number) => void): void {
+    const acc = this.acc;
+    for (let a = 1; a < acc.capacity; a++) {
+      if (acc.exists[a] === 1) fn(a, acc.makerBps[a]!, acc.takerBps[a]!);
+    }
+  }
+
+  forEachBalance(
+    fn: (accountId: number, assetId: number, availableAtoms: number, lockedAtoms: number) => void,
+  ): void {
+    const bal = this.bal;
+    const slots: number[] = [];
+    for (let s = 0; s < bal.count; s++) {
+      if (bal.available[s] !== 0 || bal.locked[s] !== 0) slots.push(s);
+    }
+    slots.sort((x, y) => bal.key[x]! - bal.key[y]!);
+    for (const s of slots) {
+      const key = bal.key[s]!;
+      fn(Math.floor(key / MAX_ASSETS), key % MAX_ASSETS, bal.available[s]!, bal.locked[s]!);
+    }
+  }
+
+  forEachMarket(fn: (config: MarketConfig, status: MarketStatus) => void): void {
+    for (const id of this.marketIds) {
+      const m = this.markets[id]!;
+      fn(m.config, m.status);
+    }
+  }
+
+  forEachRestingOrder(marketId: number, side: Side, fn: (order: RestingOrderView) => void): void {
+    const m = this.market(marketId);
+    if (m === undefined || (side !== Side.BUY && side !== Side.SELL)) return;
+    const book = side === Side.BUY ? m.bids : m.asks;
+    for (let i = book.n - 1; i >= 0; i--) {
+      for (let s = this.lv.head[book.levels[i]!]!; s !== Link.NIL; s = this.pool.next[s]!) {
+        fn(this.view(s));
+      }
+    }
+  }
+
+  forEachPendingWithdrawal(
+    fn: (refId: number, accountId: number, assetId: number, amountAtoms: number) => void,
+  ): void {
+    const refs = [...this.pending.keys()].sort((a, b) => a - b);
+    for (const r of refs) {
+      const w = this.pending.get(r)!;
+      fn(r, w.accountId, w.assetId, w.amountAtoms);
+    }
+  }
+
+  forEachDepositRef(fn: (refId: number) => void): void {
+    for (const r of [...this.depositRefs].sort((a, b) => a - b)) fn(r);
+  }
+
+  forEachWithdrawalRef(fn: (refId: number) => void): void {
+    for (const r of [...this.withdrawalRefs].sort((a, b) => a - b)) fn(r);
+  }
+
+  // ------------------------------------------------------------ queries
+
+  /** The open order with this id, or undefined. */
+  getOrder(orderId: number): RestingOrderView | undefined {
+    const s = typeof orderId === 'number' ? this.orderIndex.get(orderId) : -1;
+    return s < 0 ? undefined : this.view(s);
+  }
+
+  /** The account's open order with this client order id, or undefined. */
+  getOrderByClientId(accountId: number, clientOrderId: string): RestingOrderView | undefined {
+    if (!this.acc.has(accountId) || typeof clientOrderId !== 'string') return undefined;
+    const s = this.acc.coids[accountId]?.get(clientOrderId);
+    return s === undefined ? undefined : this.view(s);
+  }
+
+  /** Available and locked atoms of (account, asset); zeros when none. */
+  getBalance(accountId: number, assetId: number): BalanceView {
+    const s =
+      isIdBelow(accountId, MAX_ACCOUNTS) && isIdBelow(assetId, MAX_ASSETS)
+        ? this.bal.find(accountId, assetId)
+        : -1;
+    return s < 0
+      ? { availableAtoms: 0, lockedAtoms: 0 }
+      : { availableAtoms: this.bal.available[s]!, lockedAtoms: this.bal.locked[s]! };
+  }
+
+  /** Best bid in ticks, 0 when the side is empty or the market unknown. */
+  bestBid(marketId: number): number {
+    const m = this.market(marketId);
+    return m === undefined ? 0 : m.bids.bestPrice();
+  }
+
+  /** Best ask in ticks, 0 when the side is empty or the market unknown. */
+  bestAsk(marketId: number): number {
+    const m = this.market(marketId);
+    return m === undefined ? 0 : m.asks.bestPrice();
+  }
+
+  /** Aggregated levels, best first, at most maxLevels (Infinity: the whole side). */
+  depth(marketId: number, side: Side, maxLevels: number = Number.POSITIVE_INFINITY): DepthLevel[] {
+    const out: DepthLevel[] = [];
+    const m = this.market(marketId);
+    if (m === undefined || (side !== Side.BUY && side !== Side.SELL)) return out;
+    const book = side === Side.BUY ? m.bids : m.asks;
+    const lv = this.lv;
+    for (let i = book.n - 1; i >= 0 && out.length < maxLevels; i--) {
+      const l = book.levels[i]!;
+      out.push({ priceTicks: lv.price[l]!, qtyLots: lv.qty[l]!, orderCount: lv.count[l]! });
+    }
+    return out;
+  }
+
+  /** The market's status, or undefined when it does not exist. */
+  marketStatus(marketId: number): MarketStatus | undefined {
+    return this.market(marketId)?.status;
+  }
+
+  /** The market's configuration, or undefined when it does not exist. */
+  marketConfig(marketId: number): Readonly<MarketConfig> | undefined {
+    return this.market(marketId)?.config;
+  }
+
+  /** Open orders of the account (0 when unknown). */
+  openOrderCount(accountId: number): number {
+    return this.acc.has(accountId) ? this.acc.openCount[accountId]! : 0;
+  }
+
+  /** Orders resting in all books. */
+  restingOrderCount(): number {
+    return this.pool.live;
+  }
+
+  // ----------------------------------------------------------- snapshot
+
+  /**
+   * The whole state as compact versioned binary (header: magic, version,
+   * length, CRC-32, lastSeq). Engine.restore(snapshot()) has the same
+   * stateHash() and behaves identically from then on.
+   */
+  snapshot(): Uint8Array {
+    const pool = this.pool;
+    const lv = this.lv;
+    const acc = this.acc;
+    const bal = this.bal;
+    let withOrders = 0;
+    for (let a = 1; a < acc.capacity; a++) if (acc.openCount[a]! > 0) withOrders++;
+    const w = new SnapshotWriter(
+      64 +
+        acc.capacity * 12 +
+        bal.count * 20 +
+        this.marketIds.length * 74 +
+        pool.live * 48 +
+        pool.coidChars +
+        withOrders * 8 +
+        this.pending.size * 24 +
+        (this.depositRefs.size + this.withdrawalRefs.size) * 8,
+    );
+    w.f64(this.orderIdNext);
+    w.f64(this.tradeIdNext);
+    w.u32(this.feeAccountId);
+    w.u32(pool.maxOrders);
+
+    let n = 0;
+    this.forEachAsset(() => n++);
+    w.u32(n);
+    this.forEachAsset((a) => w.u32(a));
+
+    n = 0;
+    this.forEachAccount(() => n++);
+    w.u32(n);
+    this.forEachAccount((a, maker, taker) => {
+      w.u32(a);
+      w.i32(maker);
+      w.i32(taker);
+    });
+
+    const slots: number[] = [];
+    for (let s = 0; s < bal.count; s++) {
+      if (bal.available[s] !== 0 || bal.locked[s] !== 0) slots.push(s);
+    }
+    slots.sort((x, y) => bal.key[x]! - bal.key[y]!);
+    w.u32(slots.length);
+    for (const s of slots) {
+      w.u32(bal.key[s]!);
+      w.f64(bal.available[s]!);
+      w.f64(bal.locked[s]!);
+    }
+
+    w.u32(this.marketIds.length);
+    for (const id of this.marketIds) {
+      const m = this.markets[id]!;
+      w.u32(m.id);
+      w.u32(m.baseAssetId);
+      w.u32(m.quoteAssetId);
+      w.f64(m.baseAtomsPerLot);
+      w.f64(m.quoteAtomsPerTickLot);
+      w.f64(m.minQtyLots);
+      w.f64(m.maxQtyLots);
+      w.f64(m.maxPriceTicks);
+      w.f64(m.minNotionalAtoms);
+      w.u32(m.priceBandBps);
+      w.u8(m.allowSelfTrade ? 1 : 0);
+      w.u8(m.status);
+    }
+
+    // Orders. A first pass walks the books (market ascending, BUY then SELL,
+    // best first, FIFO) touching only the links, to give each order its book
+    // rank and count each side; then the orders are written in slot order,
+    // which reads the columns sequentially, each with its rank. Restore puts
+    // order `rank` in slot `rank`, so it also comes back laid out in book order.
+    const rank = new Int32Array(pool.capacity).fill(-1);
+    let ranked = 0;
+    w.u32(pool.live);
+    for (const id of this.marketIds) {
+      const m = this.markets[id]!;
+      for (const book of [m.bids, m.asks]) {
+        const first = ranked;
+        for (let i = book.n - 1; i >= 0; i--) {
+          for (let s = lv.head[book.levels[i]!]!; s !== Link.NIL; s = pool.next[s]!) {
+            rank[s] = ranked++;
+          }
+        }
+        w.u32(ranked - first);
+      }
+    }
+    assert(ranked === pool.live, 'every live order is in a book');
+    for (let s = 0; s < pool.capacity; s++) {
+      const r = rank[s]!;
+      if (r < 0) continue;
+      w.reserve(64 + pool.coid[s]!.length);
+      w.u32(r);
+      w.f64(pool.id[s]!);
+      w.u32(pool.account[s]!);
+      w.f64(pool.price[s]!);
+      w.f64(pool.qty[s]!);
+      w.f64(pool.qty[s]! - pool.rem[s]!);
+      w.u8(pool.tif[s]!);
+      w.u8(pool.stp[s]!);
+      w.u8(pool.postOnly[s]!);
+      w.ascii(pool.coid[s]!);
+    }
+    w.u32(withOrders);
+    for (let a = 1; a < acc.capacity; a++) {
+      if (acc.openCount[a]! === 0) continue;
+      w.u32(a);
+      w.u32(acc.openCount[a]!);
+      w.reserve(acc.openCount[a]! * 4);
+      for (let s = acc.head[a]!; s !== Link.NIL; s = pool.aNext[s]!) w.u32(rank[s]!);
+    }
+
+    w.u32(this.pending.size);
+    this.forEachPendingWithdrawal((ref, a, asset, amount) => {
+      w.f64(ref);
+      w.u32(a);
+      w.u32(asset);
+      w.f64(amount);
+    });
+    w.u32(this.depositRefs.size);
+    this.forEachDepositRef((r) => w.f64(r));
+    w.u32(this.withdrawalRefs.size);
+    this.forEachWithdrawalRef((r) => w.f64(r));
+    w.u32(SNAPSHOT_END);
+    return w.finish(this.seq);
+  }
+
+  /**
+   * An engine from snapshot() bytes. Throws SnapshotError (code
+   * E_SNAPSHOT_CORRUPT, or E_SNAPSHOT_VERSION) on truncated, damaged or
+   * inconsistent input; never hangs.
+   */
+  static restore(bytes: Uint8Array): Engine {
+    const header = readSnapshotHeader(bytes);
+    try {
+      return Engine.decode(bytes, header.lastSeq);
+    } catch (e) {
+      if (e instanceof SnapshotError) throw e;
+      // A check inside a builder method (an assertion) on inconsistent input.
+      throw corrupt(e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  private static decode(bytes: Uint8Array, lastSeq: number): Engine {
+    const r = new SnapshotReader(bytes);
+    const nextOrderId = r.int(1, MAX_SAFE, 'nextOrderId');
+    const nextTradeId = r.int(1, MAX_SAFE, 'nextTradeId');
+    const feeAccountId = r.small(1, MAX_ACCOUNTS - 1, 'feeAccountId');
+    const maxOrders = r.small(1, MAX_ORDERS, 'maxOrders');
+    const e = new Engine({ feeAccountId, maxOrders });
+    e.seq = lastSeq;
+    e.orderIdNext = nextOrderId;
+    e.tradeIdNext = nextTradeId;
+
+    let n = r.count(4, 'asset');
+    let prev = 0;
+    for (let i = 0; i < n; i++) {
+      const a = r.small(prev + 1, MAX_ASSETS - 1, 'asset id');
+      e.assetExists[a] = 1;
+      prev = a;
+    }
+
+    n = r.count(12, 'account');
+    prev = 0;
+    for (let i = 0; i < n; i++) {
+      const a = r.small(prev + 1, MAX_ACCOUNTS - 1, 'account id');
+      const maker = r.i32();
+      const taker = r.i32();
+      if (!validFees(maker, taker)) throw corrupt(`fees of account ${a}`);
+      if (a === feeAccountId) {
+        e.acc.makerBps[a] = maker;
+        e.acc.takerBps[a] = taker;
+      } else {
+        e.acc.add(a, maker, taker);
+      }
+      prev = a;
+    }
+    if (!e.acc.has(feeAccountId)) throw corrupt('fee account missing');
+
+    n = r.count(20, 'balance');
+    prev = -1;
+    for (let i = 0; i < n; i++) {
+      const key = r.small(prev + 1, MAX_ACCOUNTS * MAX_ASSETS - 1, 'balance key');
+      const a = Math.floor(key / MAX_ASSETS);
+      const asset = key % MAX_ASSETS;
+      const avail = r.int(0, MAX_SAFE, 'available');
+      const locked = r.int(0, MAX_SAFE, 'locked');
+      if (!e.acc.has(a) || !e.hasAsset(asset) || avail + locked > MAX_SAFE) {
+        throw corrupt(`balance ${a}/${asset}`);
+      }
+      const s = e.bal.slot(a, asset);
+      e.bal.available[s] = avail;
+      e.bal.locked[s] = locked;
+      prev = key;
+    }
+
+    n = r.count(66, 'market');
+    prev = 0;
+    for (let i = 0; i < n; i++) {
+      const marketId = r.small(prev + 1, MAX_MARKETS - 1, 'market id');
+      const fields: Fields = {
+        marketId,
+        baseAssetId: r.u32(),
+        quoteAssetId: r.u32(),
+        baseAtomsPerLot: r.f64(),
+        quoteAtomsPerTickLot: r.f64(),
+        minQtyLots: r.f64(),
+        maxQtyLots: r.f64(),
+        maxPriceTicks: r.f64(),
+        minNotionalAtoms: r.f64(),
+        priceBandBps: r.u32(),
+      };
+      const allow = r.u8();
+      fields.allowSelfTrade = allow === 1;
+      const status = r.u8();
+      const config = checkMarketConfig(fields);
+      if (
+        config === undefined ||
+        allow > 1 ||
+        !isMarketStatus(status) ||
+        !e.hasAsset(config.baseAssetId) ||
+        !e.hasAsset(config.quoteAssetId)
+      ) {
+        throw corrupt(`market ${marketId}`);
+      }
+      e.installMarket(config, status);
+      prev = marketId;
+    }
+
+    // Orders: see snapshot(). Order `rank` goes to slot `rank`.
+    const pool = e.pool;
+    const total = r.count(44, 'order');
+    if (total > maxOrders) throw corrupt('more orders than maxOrders');
+    const groups: number[] = [];
+    let grouped = 0;
+    for (let i = 0; i < e.marketIds.length * 2; i++) {
+      const g = r.small(0, total, 'book side count');
+      groups.push(g);
+      grouped += g;
+    }
+    if (grouped !== total) throw corrupt('book side counts do not add up');
+    if (!pool.reserveSequential(total)) throw corrupt('order pool');
+    e.orderIndex.reserve(total);
+    const seen = new Uint8Array(total);
+    for (let i = 0; i < total; i++) {
+      const s = r.small(0, total - 1, 'order rank');
+      if (seen[s] === 1) throw corrupt(`duplicate order rank ${s}`);
+      seen[s] = 1;
+      const orderId = r.int(1, nextOrderId - 1, 'order id');
+      const a = r.u32();
+      const price = r.int(1, MAX_SAFE, 'price');
+      const qty = r.int(1, MAX_SAFE, 'quantity');
+      const filled = r.int(0, qty - 1, 'filled');
+      const tif = r.u8();
+      const stp = r.u8();
+      const post = r.u8();
+      const coid = r.ascii();
+      if (!e.acc.has(a) || a === feeAccountId) throw corrupt(`order ${orderId} account`);
+      if (tif !== TimeInForce.GTC || stp < StpMode.NONE || stp > StpMode.DECREMENT || post > 1) {
+        throw corrupt(`order ${orderId} flags`);
+      }
+      if (coid.length !== 0 && !isValidClientOrderId(coid)) throw corrupt(`order ${orderId} coid`);
+      if (e.orderIndex.get(orderId) >= 0) throw corrupt(`duplicate order ${orderId}`);
+      if (e.acc.openCount[a]! >= MAX_OPEN_ORDERS_PER_ACCOUNT) throw corrupt('open order count');
+      pool.id[s] = orderId;
+      pool.price[s] = price;
+      pool.qty[s] = qty;
+      pool.rem[s] = qty - filled;
+      pool.account[s] = a;
+      pool.tif[s] = tif;
+      pool.stp[s] = stp;
+      pool.postOnly[s] = post;
+      pool.setCoid(s, coid);
+      pool.aPrev[s] = Link.NIL;
+      pool.aNext[s] = Link.NIL;
+      e.orderIndex.set(orderId, s);
+      e.acc.openCount[a]!++;
+      if (coid.length !== 0) {
+        let map = e.acc.coids[a];
+        if (map === undefined) {
+          map = new Map();
+          e.acc.coids[a] = map;
+        }
+        if (map.has(coid)) throw corrupt(`duplicate client order id ${coid}`);
+        map.set(coid, s);
+      }
+    }
+    // Link the books in rank order (sequential slots).
+    let s = 0;
+    let g = 0;
+    for (const id of e.marketIds) {
+      const m = e.markets[id]!;
+      for (const side of [Side.BUY, Side.SELL]) {
+        const book = side === Side.BUY ? m.bids : m.asks;
+        const end = s + groups[g++]!;
+        let lastPrice = 0;
+        let l: number = Link.NIL;
+        for (; s < end; s++) {
+          const price = pool.price[s]!;
+          if (price > m.maxPriceTicks || pool.qty[s]! > m.maxQtyLots) {
+            throw corrupt(`order ${pool.id[s]} outside market ${m.id} limits`);
+          }
+          if (pool.stp[s] === StpMode.NONE && !m.allowSelfTrade) {
+            throw corrupt(`order ${pool.id[s]} stp`);
+          }
+          if (l !== Link.NIL && (side === Side.BUY ? price > lastPrice : price < lastPrice)) {
+            throw corrupt('book out of priority order');
+          }
+          pool.market[s] = m.id;
+          pool.side[s] = side;
+          // Worst level last: append in reading order, reverse once the side is read.
+          if (l === Link.NIL || price !== lastPrice) {
+            l = e.lv.alloc(m.id, side, price);
+            book.insertAt(book.n, side === Side.BUY ? price : -price, l);
+          }
+          const tail = e.lv.tail[l]!;
+          pool.prev[s] = tail;
+          pool.next[s] = Link.NIL;
+          if (tail === Link.NIL) e.lv.head[l] = s;
+          else pool.next[tail] = s;
+          e.lv.tail[l] = s;
+          e.lv.qty[l]! += pool.rem[s];
+          e.lv.count[l]!++;
+          pool.level[s] = l;
+          lastPrice = price;
+        }
+        book.keys.subarray(0, book.n).reverse();
+        book.levels.subarray(0, book.n).reverse();
+      }
+      if (m.bids.n !== 0 && m.asks.n !== 0 && m.bids.bestPrice() >= m.asks.bestPrice()) {
+        throw corrupt(`market ${m.id} book crossed`);
+      }
+    }
+
+    n = r.count(8, 'order list');
+    prev = 0;
+    let listed = 0;
+    const listedRank = new Uint8Array(total);
+    for (let i = 0; i < n; i++) {
+      const a = r.small(prev + 1, MAX_ACCOUNTS - 1, 'order list account');
+      const cnt = r.count(4, 'order list entry');
+      if (!e.acc.has(a) || cnt !== e.acc.openCount[a]) throw corrupt(`order list of ${a}`);
+      for (let j = 0; j < cnt; j++) {
+        const o = r.small(0, total - 1, 'order rank');
+        if (listedRank[o] === 1 || pool.account[o] !== a) throw corrupt(`order list of ${a}`);
+        listedRank[o] = 1;
+        e.joinAccount(o);
+      }
+      listed += cnt;
+      prev = a;
+    }
+    if (listed !== total) throw corrupt('orders missing from account lists');
+
+    n = r.count(24, 'pending withdrawal');
+    prev = 0;
+    for (let i = 0; i < n; i++) {
+      const ref = r.int(prev + 1, MAX_SAFE, 'withdrawal ref');
+      const a = r.u32();
+      const asset = r.u32();
+      const amount = r.int(1, MAX_SAFE, 'withdrawal amount');
+      if (!e.acc.has(a) || !e.hasAsset(asset)) throw corrupt(`withdrawal ${ref}`);
+      e.pending.set(ref, new PendingWithdrawal(a, asset, amount));
+      prev = ref;
+    }
+    n = r.count(8, 'deposit ref');
+    prev = 0;
+    for (let i = 0; i < n; i++) {
+      prev = r.int(prev + 1, MAX_SAFE, 'deposit ref');
+      e.depositRefs.add(prev);
+    }
+    n = r.count(8, 'withdrawal ref');
+    prev = 0;
+    for (let i = 0; i < n; i++) {
+      prev = r.int(prev + 1, MAX_SAFE, 'withdrawal ref');
+      e.withdrawalRefs.add(prev);
+    }
+    for (const ref of e.pending.keys()) {
+      if (!e.withdrawalRefs.has(ref)) throw corrupt(`pending withdrawal ${ref} not a used ref`);
+    }
+    if (r.u32() !== SNAPSHOT_END) throw corrupt('missing end marker');
+    r.end();
+    e.checkLocks();
+    return e;
+  }
+
+  /** Locked funds equal what open orders and pending withdrawals hold (restore check). */
+  private checkLocks(): void {
+    const bal = this.bal;
+    const pool = this.pool;
+    const want = new Float64Array(bal.count);
+    const add = (account: number, assetId: number, amount: number): void => {
+      const s = bal.find(account, assetId);
+      if (s < 0) throw corrupt(`lock of ${account}/${assetId} without a balance`);
+      want[s]! += amount;
+    };
+    // Restored orders occupy slots 0..live-1.
+    for (let s = 0; s < pool.live; s++) {
+      const m = this.markets[pool.market[s]!]!;
+      if (pool.side[s] === Side.BUY) {
+        add(
+          pool.account[s]!,
+          m.quoteAssetId,
+          pool.price[s]! * pool.rem[s]! * m.quoteAtomsPerTickLot,
+        );
+      } else {
+        add(pool.account[s]!, m.baseAssetId, pool.rem[s]! * m.baseAtomsPerLot);
+      }
+    }
+    for (const w of this.pending.values()) add(w.accountId, w.assetId, w.amountAtoms);
+    for (let s = 0; s < bal.count; s++) {
+      if (want[s] !== bal.locked[s]) {
+        throw corrupt('locked balance differs from open orders and pending withdrawals');
+      }
+    }
+  }
+}
+
+function validFees(maker: unknown, taker: unknown): boolean {
+  return (
+    isSafeInt(maker) &&
+    isSafeInt(taker) &&
+    maker >= MIN_MAKER_FEE_BPS &&
+    maker <= MAX_MAKER_FEE_BPS &&
+    taker >= 0 &&
+    taker <= MAX_TAKER_FEE_BPS
+  );
+}
+
+function isMarketStatus(x: unknown): x is MarketStatus {
+  return x === MarketStatus.ACTIVE || x === MarketStatus.CANCEL_ONLY || x === MarketStatus.HALTED;
+}
+
+function growList(a: Int32Array): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+/** Sorts the first n entries of `a` by key[a[i]]: insertion sort when short (no allocation). */
+function sortByF64Key(a: Int32Array, n: number, key: Float64Array): void {
+  if (n < 2) return;
+  if (n > 48) {
+    const tmp = Array.from(a.subarray(0, n));
+    tmp.sort((x, y) => key[x]! - key[y]!);
+    a.set(tmp);
+    return;
+  }
+  for (let i = 1; i < n; i++) {
+    const x = a[i]!;
+    const kx = key[x]!;
+    let j = i - 1;
+    while (j >= 0 && key[a[j]!]! > kx) {
+      a[j + 1] = a[j]!;
+      j--;
+    }
+    a[j + 1] = x;
+  }
+}
+
+/** sortByF64Key for Int32 keys (kept separate so each stays monomorphic). */
+function sortByI32Key(a: Int32Array, n: number, key: Int32Array): void {
+  if (n < 2) return;
+  if (n > 48) {
+    const tmp = Array.from(a.subarray(0, n));
+    tmp.sort((x, y) => key[x]! - key[y]!);
+    a.set(tmp);
+    return;
+  }
+  for (let i = 1; i < n; i++) {
+    const x = a[i]!;
+    const kx = key[x]!;
+    let j = i - 1;
+    while (j >= 0 && key[a[j]!]! > kx) {
+      a[j + 1] = a[j]!;
+      j--;
+    }
+    a[j + 1] = x;
+  }
+}

@@ -117,6 +117,12 @@ export class Engine implements MatchingEngine {
   /** Market ids ascending. */
   private readonly marketIds: number[] = [];
   private readonly assetExists = new Uint8Array(MAX_ASSETS);
+  /**
+   * Per asset, the sum of every balance (available + locked, all accounts).
+   * Deposits keep it <= MAX_SAFE, and trades only move existing supply, so no
+   * single balance can ever overflow. Derived state: rebuilt on restore.
+   */
+  private readonly supplyAtoms = new Float64Array(MAX_ASSETS);
   private readonly orderIndex = new OrderIndex();
   private readonly depositRefs = new Set<number>();
   private readonly withdrawalRefs = new Set<number>();
@@ -851,13 +857,10 @@ export class Engine implements MatchingEngine {
     if (marketId !== 0 && only === undefined) {
       return this.reject(K, RejectReason.MARKET_UNKNOWN, accountId, marketId, 0, 0, '');
     }
-    // SEMANTICS carries the command's reason as given (USER becomes
-    // CANCEL_ALL); a reason that is not a safe integer is read as USER.
-    const reasonIn = c.reason;
-    const reason: CancelReason =
-      reasonIn === CancelReason.USER || echoNum(reasonIn) !== reasonIn
-        ? CancelReason.CANCEL_ALL
-        : (reasonIn as number) + 0; // -0 as 0
+    const reason = cancelAllReason(c.reason);
+    if (reason === CancelReason.NONE) {
+      return this.reject(K, RejectReason.INVALID_COMMAND, accountId, marketId, 0, 0, '');
+    }
     const pool = this.pool;
     let s = this.acc.head[accountId]!;
     while (s !== Link.NIL) {
@@ -1040,10 +1043,11 @@ export class Engine implements MatchingEngine {
     if (this.depositRefs.has(refId)) {
       return this.reject(K, RejectReason.DUPLICATE_REFERENCE, accountId, 0, 0, refId, '');
     }
-    const s = this.bal.slot(accountId, assetId);
-    if (this.bal.available[s]! + this.bal.locked[s]! + amount > MAX_SAFE) {
+    if (this.supplyAtoms[assetId]! + amount > MAX_SAFE) {
       return this.reject(K, RejectReason.BALANCE_OVERFLOW, accountId, 0, 0, refId, '');
     }
+    const s = this.bal.slot(accountId, assetId);
+    this.supplyAtoms[assetId]! += amount;
     this.depositRefs.add(refId);
     this.funds(EventKind.DEPOSITED, accountId, assetId, amount, refId);
     this.credit(s, amount);
@@ -1094,8 +1098,10 @@ export class Engine implements MatchingEngine {
       w.amountAtoms,
       refId as number,
     );
-    if (finalize) this.spendLocked(s, w.amountAtoms);
-    else this.unlock(s, w.amountAtoms);
+    if (finalize) {
+      this.spendLocked(s, w.amountAtoms);
+      this.supplyAtoms[w.assetId]! -= w.amountAtoms;
+    } else this.unlock(s, w.amountAtoms);
     return RejectReason.NONE;
   }
 
@@ -1917,6 +1923,8 @@ export class Engine implements MatchingEngine {
       const s = e.bal.slot(a, asset);
       e.bal.available[s] = avail;
       e.bal.locked[s] = locked;
+      e.supplyAtoms[asset]! += avail + locked;
+      if (e.supplyAtoms[asset]! > MAX_SAFE) throw corrupt(`supply of asset ${asset}`);
       prev = key;
     }
 
@@ -2201,5 +2209,21 @@ function sortByI32Key(a: Int32Array, n: number, key: Int32Array): void {
       j--;
     }
     a[j + 1] = x;
+  }
+}
+
+/**
+ * SEMANTICS: a cancel-all carries USER (reported as CANCEL_ALL),
+ * CANCEL_ON_DISCONNECT or DEAD_MAN_SWITCH; anything else is NONE (rejected).
+ */
+function cancelAllReason(reason: unknown): CancelReason {
+  switch (reason) {
+    case CancelReason.USER:
+      return CancelReason.CANCEL_ALL;
+    case CancelReason.CANCEL_ON_DISCONNECT:
+    case CancelReason.DEAD_MAN_SWITCH:
+      return reason;
+    default:
+      return CancelReason.NONE;
   }
 }

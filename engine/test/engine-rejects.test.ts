@@ -392,9 +392,12 @@ t.test('balance command rejects', async (t) => {
   t.equal(rejectOf(e, dep({ refId: '1' })), R.INVALID_AMOUNT);
   ok(e, dep({}));
   t.equal(rejectOf(e, dep({})), R.DUPLICATE_REFERENCE);
-  ok(e, dep({ refId: 2, amountAtoms: MAX_SAFE - 10 }));
+  ok(e, dep({ refId: 2, amountAtoms: MAX_SAFE - 10 })); // BASE supply now exactly 2^53-1
   t.equal(rejectOf(e, dep({ refId: 3, amountAtoms: 1 })), R.BALANCE_OVERFLOW);
-  ok(e, dep({ accountId: FEE, refId: 4 })); // the fee account may receive deposits
+  // The cap is on the asset's total supply, not one balance: no other account
+  // can add BASE either, so no later credit can ever overflow a balance.
+  t.equal(rejectOf(e, dep({ accountId: FEE, refId: 3, amountAtoms: 1 })), R.BALANCE_OVERFLOW);
+  ok(e, dep({ accountId: FEE, assetId: QUOTE, refId: 4 })); // the fee account may receive deposits
 
   const wl = (x: object) => ({
     kind: CommandKind.WITHDRAW_LOCK,
@@ -420,6 +423,10 @@ t.test('balance command rejects', async (t) => {
     'no longer pending',
   );
   t.equal(rejectOf(e, wl({})), R.DUPLICATE_REFERENCE, 'a finalized ref stays used');
+  // The finalized 10 atoms left the exchange: exactly that much BASE fits again.
+  t.equal(rejectOf(e, dep({ accountId: B, refId: 5, amountAtoms: 11 })), R.BALANCE_OVERFLOW);
+  ok(e, dep({ accountId: B, refId: 5, amountAtoms: 10 }));
+  t.equal(rejectOf(e, dep({ accountId: B, refId: 6, amountAtoms: 1 })), R.BALANCE_OVERFLOW);
 });
 
 t.test('fee and admin command rejects', async (t) => {

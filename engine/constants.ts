@@ -14,7 +14,7 @@ export const BPS_DENOMINATOR = 10_000;
  * reserved lazily as the pool grows in chunks.
  */
 export const MAX_ORDERS = 4_194_304;
-/** The pool grows by this many slots at a time (~6.5 MiB per chunk). */
+/** The pool starts at this many slots (~6.5 MiB) and doubles, in whole chunks, up to MAX_ORDERS. */
 export const ORDER_POOL_CHUNK = 65_536;
 
 /** Open orders one account may have across all markets (bounds cancel-all). */

@@ -16,3 +16,10 @@ export { encodeFrame, FRAME_HEADER_BYTES, FrameReader, FrameTooLargeError } from
 
 /** Protocol version carried by LinkHello and JournalEntry. */
 export const PROTOCOL_VERSION = 1;
+export {
+  correlationIdOf,
+  type LinkAnswer,
+  LinkClient,
+  type LinkClientOptions,
+  LinkClosedError,
+} from './link-client';

@@ -1469,6 +1469,12 @@ export namespace exchange {
             journalId?: (string|null);
             stateHash?: (string|null);
             takenAtUs?: (number|null);
+            dataKey?: (string|null);
+            chunkCount?: (number|null);
+            engineBytes?: (number|null);
+            windowBytes?: (number|null);
+            bodySha256?: (Uint8Array|null);
+            lastTimeUs?: (number|null);
         }
 
         class SnapshotHeader implements ISnapshotHeader {
@@ -1479,11 +1485,81 @@ export namespace exchange {
             public journalId: string;
             public stateHash: string;
             public takenAtUs: number;
+            public dataKey: string;
+            public chunkCount: number;
+            public engineBytes: number;
+            public windowBytes: number;
+            public bodySha256: Uint8Array;
+            public lastTimeUs: number;
             public static create(properties?: exchange.v1.ISnapshotHeader): exchange.v1.SnapshotHeader;
             public static encode(message: exchange.v1.ISnapshotHeader, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): exchange.v1.SnapshotHeader;
             public static fromObject(object: { [k: string]: any }): exchange.v1.SnapshotHeader;
             public static toObject(message: exchange.v1.SnapshotHeader, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+        }
+
+        interface IIdempotencyRecord {
+            accountId?: (number|null);
+            clientOrderId?: (string|null);
+            orderId?: (number|null);
+            seq?: (number|null);
+            marketId?: (number|null);
+            side?: (exchange.v1.Side|null);
+            orderType?: (exchange.v1.OrderType|null);
+            timeInForce?: (exchange.v1.TimeInForce|null);
+            priceTicks?: (number|null);
+            qtyLots?: (number|null);
+            quoteBudgetAtoms?: (number|null);
+            postOnly?: (boolean|null);
+            stpMode?: (exchange.v1.StpMode|null);
+            status?: (exchange.v1.OrderStatus|null);
+            filledLots?: (number|null);
+            currentPriceTicks?: (number|null);
+            currentQtyLots?: (number|null);
+            result?: (Uint8Array|null);
+        }
+
+        class IdempotencyRecord implements IIdempotencyRecord {
+            constructor(properties?: exchange.v1.IIdempotencyRecord);
+            public accountId: number;
+            public clientOrderId: string;
+            public orderId: number;
+            public seq: number;
+            public marketId: number;
+            public side: exchange.v1.Side;
+            public orderType: exchange.v1.OrderType;
+            public timeInForce: exchange.v1.TimeInForce;
+            public priceTicks: number;
+            public qtyLots: number;
+            public quoteBudgetAtoms: number;
+            public postOnly: boolean;
+            public stpMode: exchange.v1.StpMode;
+            public status: exchange.v1.OrderStatus;
+            public filledLots: number;
+            public currentPriceTicks: number;
+            public currentQtyLots: number;
+            public result: Uint8Array;
+            public static create(properties?: exchange.v1.IIdempotencyRecord): exchange.v1.IdempotencyRecord;
+            public static encode(message: exchange.v1.IIdempotencyRecord, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): exchange.v1.IdempotencyRecord;
+            public static fromObject(object: { [k: string]: any }): exchange.v1.IdempotencyRecord;
+            public static toObject(message: exchange.v1.IdempotencyRecord, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+        }
+
+        interface IIdempotencyWindow {
+            records?: (exchange.v1.IIdempotencyRecord[]|null);
+        }
+
+        class IdempotencyWindow implements IIdempotencyWindow {
+            constructor(properties?: exchange.v1.IIdempotencyWindow);
+            public records: exchange.v1.IIdempotencyRecord[];
+            public static create(properties?: exchange.v1.IIdempotencyWindow): exchange.v1.IdempotencyWindow;
+            public static encode(message: exchange.v1.IIdempotencyWindow, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): exchange.v1.IdempotencyWindow;
+            public static fromObject(object: { [k: string]: any }): exchange.v1.IdempotencyWindow;
+            public static toObject(message: exchange.v1.IdempotencyWindow, options?: $protobuf.IConversionOptions): { [k: string]: any };
             public toJSON(): { [k: string]: any };
         }
 
@@ -1540,12 +1616,32 @@ export namespace exchange {
             public toJSON(): { [k: string]: any };
         }
 
+        interface ILinkDeadManSwitch {
+            accountId?: (number|null);
+            marketId?: (number|null);
+            timeoutMs?: (number|null);
+        }
+
+        class LinkDeadManSwitch implements ILinkDeadManSwitch {
+            constructor(properties?: exchange.v1.ILinkDeadManSwitch);
+            public accountId: number;
+            public marketId: number;
+            public timeoutMs: number;
+            public static create(properties?: exchange.v1.ILinkDeadManSwitch): exchange.v1.LinkDeadManSwitch;
+            public static encode(message: exchange.v1.ILinkDeadManSwitch, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): exchange.v1.LinkDeadManSwitch;
+            public static fromObject(object: { [k: string]: any }): exchange.v1.LinkDeadManSwitch;
+            public static toObject(message: exchange.v1.LinkDeadManSwitch, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+        }
+
         interface ILinkRequest {
             correlationId?: (number|null);
             hello?: (exchange.v1.ILinkHello|null);
             command?: (exchange.v1.ICommand|null);
             orderStatus?: (exchange.v1.IOrderStatusQuery|null);
             ping?: (exchange.v1.ILinkPing|null);
+            deadManSwitch?: (exchange.v1.ILinkDeadManSwitch|null);
         }
 
         class LinkRequest implements ILinkRequest {
@@ -1555,7 +1651,8 @@ export namespace exchange {
             public command?: (exchange.v1.ICommand|null);
             public orderStatus?: (exchange.v1.IOrderStatusQuery|null);
             public ping?: (exchange.v1.ILinkPing|null);
-            public body?: ("hello"|"command"|"orderStatus"|"ping");
+            public deadManSwitch?: (exchange.v1.ILinkDeadManSwitch|null);
+            public body?: ("hello"|"command"|"orderStatus"|"ping"|"deadManSwitch");
             public static create(properties?: exchange.v1.ILinkRequest): exchange.v1.LinkRequest;
             public static encode(message: exchange.v1.ILinkRequest, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): exchange.v1.LinkRequest;
@@ -1630,6 +1727,7 @@ export namespace exchange {
             firstSeq?: (number|null);
             lastSeq?: (number|null);
             events?: (exchange.v1.IEvent[]|null);
+            commandTimeUs?: (number[]|null);
         }
 
         class EventBatch implements IEventBatch {
@@ -1637,11 +1735,33 @@ export namespace exchange {
             public firstSeq: number;
             public lastSeq: number;
             public events: exchange.v1.IEvent[];
+            public commandTimeUs: number[];
             public static create(properties?: exchange.v1.IEventBatch): exchange.v1.EventBatch;
             public static encode(message: exchange.v1.IEventBatch, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): exchange.v1.EventBatch;
             public static fromObject(object: { [k: string]: any }): exchange.v1.EventBatch;
             public static toObject(message: exchange.v1.EventBatch, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+        }
+
+        interface IDeadManSwitchResult {
+            correlationId?: (number|null);
+            rejectReason?: (exchange.v1.RejectReason|null);
+            firesAtUs?: (number|null);
+            timeoutMs?: (number|null);
+        }
+
+        class DeadManSwitchResult implements IDeadManSwitchResult {
+            constructor(properties?: exchange.v1.IDeadManSwitchResult);
+            public correlationId: number;
+            public rejectReason: exchange.v1.RejectReason;
+            public firesAtUs: number;
+            public timeoutMs: number;
+            public static create(properties?: exchange.v1.IDeadManSwitchResult): exchange.v1.DeadManSwitchResult;
+            public static encode(message: exchange.v1.IDeadManSwitchResult, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): exchange.v1.DeadManSwitchResult;
+            public static fromObject(object: { [k: string]: any }): exchange.v1.DeadManSwitchResult;
+            public static toObject(message: exchange.v1.DeadManSwitchResult, options?: $protobuf.IConversionOptions): { [k: string]: any };
             public toJSON(): { [k: string]: any };
         }
 
@@ -1725,6 +1845,7 @@ export namespace exchange {
             helloAck?: (exchange.v1.ILinkHelloAck|null);
             reject?: (exchange.v1.ILinkReject|null);
             shutdown?: (exchange.v1.ILinkShutdown|null);
+            deadManSwitch?: (exchange.v1.IDeadManSwitchResult|null);
         }
 
         class LinkMessage implements ILinkMessage {
@@ -1736,7 +1857,8 @@ export namespace exchange {
             public helloAck?: (exchange.v1.ILinkHelloAck|null);
             public reject?: (exchange.v1.ILinkReject|null);
             public shutdown?: (exchange.v1.ILinkShutdown|null);
-            public body?: ("result"|"orderStatus"|"events"|"pong"|"helloAck"|"reject"|"shutdown");
+            public deadManSwitch?: (exchange.v1.IDeadManSwitchResult|null);
+            public body?: ("result"|"orderStatus"|"events"|"pong"|"helloAck"|"reject"|"shutdown"|"deadManSwitch");
             public static create(properties?: exchange.v1.ILinkMessage): exchange.v1.LinkMessage;
             public static encode(message: exchange.v1.ILinkMessage, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): exchange.v1.LinkMessage;

@@ -19354,6 +19354,12 @@ $root.exchange = (function() {
              * @property {string|null} [journalId] SnapshotHeader journalId
              * @property {string|null} [stateHash] SnapshotHeader stateHash
              * @property {number|null} [takenAtUs] SnapshotHeader takenAtUs
+             * @property {string|null} [dataKey] SnapshotHeader dataKey
+             * @property {number|null} [chunkCount] SnapshotHeader chunkCount
+             * @property {number|null} [engineBytes] SnapshotHeader engineBytes
+             * @property {number|null} [windowBytes] SnapshotHeader windowBytes
+             * @property {Uint8Array|null} [bodySha256] SnapshotHeader bodySha256
+             * @property {number|null} [lastTimeUs] SnapshotHeader lastTimeUs
              */
 
             /**
@@ -19420,6 +19426,54 @@ $root.exchange = (function() {
             SnapshotHeader.prototype.takenAtUs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
 
             /**
+             * SnapshotHeader dataKey.
+             * @member {string} dataKey
+             * @memberof exchange.v1.SnapshotHeader
+             * @instance
+             */
+            SnapshotHeader.prototype.dataKey = "";
+
+            /**
+             * SnapshotHeader chunkCount.
+             * @member {number} chunkCount
+             * @memberof exchange.v1.SnapshotHeader
+             * @instance
+             */
+            SnapshotHeader.prototype.chunkCount = 0;
+
+            /**
+             * SnapshotHeader engineBytes.
+             * @member {number} engineBytes
+             * @memberof exchange.v1.SnapshotHeader
+             * @instance
+             */
+            SnapshotHeader.prototype.engineBytes = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * SnapshotHeader windowBytes.
+             * @member {number} windowBytes
+             * @memberof exchange.v1.SnapshotHeader
+             * @instance
+             */
+            SnapshotHeader.prototype.windowBytes = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * SnapshotHeader bodySha256.
+             * @member {Uint8Array} bodySha256
+             * @memberof exchange.v1.SnapshotHeader
+             * @instance
+             */
+            SnapshotHeader.prototype.bodySha256 = $util.newBuffer([]);
+
+            /**
+             * SnapshotHeader lastTimeUs.
+             * @member {number} lastTimeUs
+             * @memberof exchange.v1.SnapshotHeader
+             * @instance
+             */
+            SnapshotHeader.prototype.lastTimeUs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
              * Creates a new SnapshotHeader instance using the specified properties.
              * @function create
              * @memberof exchange.v1.SnapshotHeader
@@ -19459,6 +19513,18 @@ $root.exchange = (function() {
                     writer.uint32(/* id 5, wireType 2 =*/42).string(message.stateHash);
                 if (message.takenAtUs != null && Object.hasOwnProperty.call(message, "takenAtUs"))
                     writer.uint32(/* id 6, wireType 0 =*/48).uint64(message.takenAtUs);
+                if (message.dataKey != null && Object.hasOwnProperty.call(message, "dataKey"))
+                    writer.uint32(/* id 7, wireType 2 =*/58).string(message.dataKey);
+                if (message.chunkCount != null && Object.hasOwnProperty.call(message, "chunkCount"))
+                    writer.uint32(/* id 8, wireType 0 =*/64).uint32(message.chunkCount);
+                if (message.engineBytes != null && Object.hasOwnProperty.call(message, "engineBytes"))
+                    writer.uint32(/* id 9, wireType 0 =*/72).uint64(message.engineBytes);
+                if (message.windowBytes != null && Object.hasOwnProperty.call(message, "windowBytes"))
+                    writer.uint32(/* id 10, wireType 0 =*/80).uint64(message.windowBytes);
+                if (message.bodySha256 != null && Object.hasOwnProperty.call(message, "bodySha256"))
+                    writer.uint32(/* id 11, wireType 2 =*/90).bytes(message.bodySha256);
+                if (message.lastTimeUs != null && Object.hasOwnProperty.call(message, "lastTimeUs"))
+                    writer.uint32(/* id 12, wireType 0 =*/96).uint64(message.lastTimeUs);
                 return writer;
             };
 
@@ -19520,6 +19586,30 @@ $root.exchange = (function() {
                             message.takenAtUs = reader.uint64();
                             break;
                         }
+                    case 7: {
+                            message.dataKey = reader.string();
+                            break;
+                        }
+                    case 8: {
+                            message.chunkCount = reader.uint32();
+                            break;
+                        }
+                    case 9: {
+                            message.engineBytes = reader.uint64();
+                            break;
+                        }
+                    case 10: {
+                            message.windowBytes = reader.uint64();
+                            break;
+                        }
+                    case 11: {
+                            message.bodySha256 = reader.bytes();
+                            break;
+                        }
+                    case 12: {
+                            message.lastTimeUs = reader.uint64();
+                            break;
+                        }
                     default:
                         reader.skipType(tag & 7, long);
                         break;
@@ -19577,6 +19667,42 @@ $root.exchange = (function() {
                         message.takenAtUs = object.takenAtUs;
                     else if (typeof object.takenAtUs === "object")
                         message.takenAtUs = new $util.LongBits(object.takenAtUs.low >>> 0, object.takenAtUs.high >>> 0).toNumber(true);
+                if (object.dataKey != null)
+                    message.dataKey = String(object.dataKey);
+                if (object.chunkCount != null)
+                    message.chunkCount = object.chunkCount >>> 0;
+                if (object.engineBytes != null)
+                    if ($util.Long)
+                        message.engineBytes = $util.Long.fromValue(object.engineBytes, true);
+                    else if (typeof object.engineBytes === "string")
+                        message.engineBytes = parseInt(object.engineBytes, 10);
+                    else if (typeof object.engineBytes === "number")
+                        message.engineBytes = object.engineBytes;
+                    else if (typeof object.engineBytes === "object")
+                        message.engineBytes = new $util.LongBits(object.engineBytes.low >>> 0, object.engineBytes.high >>> 0).toNumber(true);
+                if (object.windowBytes != null)
+                    if ($util.Long)
+                        message.windowBytes = $util.Long.fromValue(object.windowBytes, true);
+                    else if (typeof object.windowBytes === "string")
+                        message.windowBytes = parseInt(object.windowBytes, 10);
+                    else if (typeof object.windowBytes === "number")
+                        message.windowBytes = object.windowBytes;
+                    else if (typeof object.windowBytes === "object")
+                        message.windowBytes = new $util.LongBits(object.windowBytes.low >>> 0, object.windowBytes.high >>> 0).toNumber(true);
+                if (object.bodySha256 != null)
+                    if (typeof object.bodySha256 === "string")
+                        $util.base64.decode(object.bodySha256, message.bodySha256 = $util.newBuffer($util.base64.length(object.bodySha256)), 0);
+                    else if (object.bodySha256.length >= 0)
+                        message.bodySha256 = object.bodySha256;
+                if (object.lastTimeUs != null)
+                    if ($util.Long)
+                        message.lastTimeUs = $util.Long.fromValue(object.lastTimeUs, true);
+                    else if (typeof object.lastTimeUs === "string")
+                        message.lastTimeUs = parseInt(object.lastTimeUs, 10);
+                    else if (typeof object.lastTimeUs === "number")
+                        message.lastTimeUs = object.lastTimeUs;
+                    else if (typeof object.lastTimeUs === "object")
+                        message.lastTimeUs = new $util.LongBits(object.lastTimeUs.low >>> 0, object.lastTimeUs.high >>> 0).toNumber(true);
                 return message;
             };
 
@@ -19612,6 +19738,30 @@ $root.exchange = (function() {
                         object.takenAtUs = options.longs === String ? long.toString() : options.longs === Number ? long.toNumber() : typeof BigInt !== "undefined" && options.longs === BigInt ? long.toBigInt() : long;
                     } else
                         object.takenAtUs = options.longs === String ? "0" : typeof BigInt !== "undefined" && options.longs === BigInt ? BigInt("0") : 0;
+                    object.dataKey = "";
+                    object.chunkCount = 0;
+                    if ($util.Long) {
+                        var long = new $util.Long(0, 0, true);
+                        object.engineBytes = options.longs === String ? long.toString() : options.longs === Number ? long.toNumber() : typeof BigInt !== "undefined" && options.longs === BigInt ? long.toBigInt() : long;
+                    } else
+                        object.engineBytes = options.longs === String ? "0" : typeof BigInt !== "undefined" && options.longs === BigInt ? BigInt("0") : 0;
+                    if ($util.Long) {
+                        var long = new $util.Long(0, 0, true);
+                        object.windowBytes = options.longs === String ? long.toString() : options.longs === Number ? long.toNumber() : typeof BigInt !== "undefined" && options.longs === BigInt ? long.toBigInt() : long;
+                    } else
+                        object.windowBytes = options.longs === String ? "0" : typeof BigInt !== "undefined" && options.longs === BigInt ? BigInt("0") : 0;
+                    if (options.bytes === String)
+                        object.bodySha256 = "";
+                    else {
+                        object.bodySha256 = [];
+                        if (options.bytes !== Array)
+                            object.bodySha256 = $util.newBuffer(object.bodySha256);
+                    }
+                    if ($util.Long) {
+                        var long = new $util.Long(0, 0, true);
+                        object.lastTimeUs = options.longs === String ? long.toString() : options.longs === Number ? long.toNumber() : typeof BigInt !== "undefined" && options.longs === BigInt ? long.toBigInt() : long;
+                    } else
+                        object.lastTimeUs = options.longs === String ? "0" : typeof BigInt !== "undefined" && options.longs === BigInt ? BigInt("0") : 0;
                 }
                 if (message.version != null && Object.hasOwnProperty.call(message, "version"))
                     object.version = message.version;
@@ -19635,6 +19785,33 @@ $root.exchange = (function() {
                         object.takenAtUs = options.longs === String ? String(message.takenAtUs) : message.takenAtUs;
                     else
                         object.takenAtUs = options.longs === String ? $util.Long.prototype.toString.call(message.takenAtUs) : options.longs === Number ? new $util.LongBits(message.takenAtUs.low >>> 0, message.takenAtUs.high >>> 0).toNumber(true) : message.takenAtUs;
+                if (message.dataKey != null && Object.hasOwnProperty.call(message, "dataKey"))
+                    object.dataKey = message.dataKey;
+                if (message.chunkCount != null && Object.hasOwnProperty.call(message, "chunkCount"))
+                    object.chunkCount = message.chunkCount;
+                if (message.engineBytes != null && Object.hasOwnProperty.call(message, "engineBytes"))
+                    if (typeof BigInt !== "undefined" && options.longs === BigInt)
+                        object.engineBytes = typeof message.engineBytes === "number" ? BigInt(message.engineBytes) : $util.Long.fromBits(message.engineBytes.low >>> 0, message.engineBytes.high >>> 0, true).toBigInt();
+                    else if (typeof message.engineBytes === "number")
+                        object.engineBytes = options.longs === String ? String(message.engineBytes) : message.engineBytes;
+                    else
+                        object.engineBytes = options.longs === String ? $util.Long.prototype.toString.call(message.engineBytes) : options.longs === Number ? new $util.LongBits(message.engineBytes.low >>> 0, message.engineBytes.high >>> 0).toNumber(true) : message.engineBytes;
+                if (message.windowBytes != null && Object.hasOwnProperty.call(message, "windowBytes"))
+                    if (typeof BigInt !== "undefined" && options.longs === BigInt)
+                        object.windowBytes = typeof message.windowBytes === "number" ? BigInt(message.windowBytes) : $util.Long.fromBits(message.windowBytes.low >>> 0, message.windowBytes.high >>> 0, true).toBigInt();
+                    else if (typeof message.windowBytes === "number")
+                        object.windowBytes = options.longs === String ? String(message.windowBytes) : message.windowBytes;
+                    else
+                        object.windowBytes = options.longs === String ? $util.Long.prototype.toString.call(message.windowBytes) : options.longs === Number ? new $util.LongBits(message.windowBytes.low >>> 0, message.windowBytes.high >>> 0).toNumber(true) : message.windowBytes;
+                if (message.bodySha256 != null && Object.hasOwnProperty.call(message, "bodySha256"))
+                    object.bodySha256 = options.bytes === String ? $util.base64.encode(message.bodySha256, 0, message.bodySha256.length) : options.bytes === Array ? Array.prototype.slice.call(message.bodySha256) : message.bodySha256;
+                if (message.lastTimeUs != null && Object.hasOwnProperty.call(message, "lastTimeUs"))
+                    if (typeof BigInt !== "undefined" && options.longs === BigInt)
+                        object.lastTimeUs = typeof message.lastTimeUs === "number" ? BigInt(message.lastTimeUs) : $util.Long.fromBits(message.lastTimeUs.low >>> 0, message.lastTimeUs.high >>> 0, true).toBigInt();
+                    else if (typeof message.lastTimeUs === "number")
+                        object.lastTimeUs = options.longs === String ? String(message.lastTimeUs) : message.lastTimeUs;
+                    else
+                        object.lastTimeUs = options.longs === String ? $util.Long.prototype.toString.call(message.lastTimeUs) : options.longs === Number ? new $util.LongBits(message.lastTimeUs.low >>> 0, message.lastTimeUs.high >>> 0).toNumber(true) : message.lastTimeUs;
                 return object;
             };
 
@@ -19650,6 +19827,975 @@ $root.exchange = (function() {
             };
 
             return SnapshotHeader;
+        })();
+
+        v1.IdempotencyRecord = (function() {
+
+            /**
+             * Properties of an IdempotencyRecord.
+             * @memberof exchange.v1
+             * @interface IIdempotencyRecord
+             * @property {number|null} [accountId] IdempotencyRecord accountId
+             * @property {string|null} [clientOrderId] IdempotencyRecord clientOrderId
+             * @property {number|null} [orderId] IdempotencyRecord orderId
+             * @property {number|null} [seq] IdempotencyRecord seq
+             * @property {number|null} [marketId] IdempotencyRecord marketId
+             * @property {exchange.v1.Side|null} [side] IdempotencyRecord side
+             * @property {exchange.v1.OrderType|null} [orderType] IdempotencyRecord orderType
+             * @property {exchange.v1.TimeInForce|null} [timeInForce] IdempotencyRecord timeInForce
+             * @property {number|null} [priceTicks] IdempotencyRecord priceTicks
+             * @property {number|null} [qtyLots] IdempotencyRecord qtyLots
+             * @property {number|null} [quoteBudgetAtoms] IdempotencyRecord quoteBudgetAtoms
+             * @property {boolean|null} [postOnly] IdempotencyRecord postOnly
+             * @property {exchange.v1.StpMode|null} [stpMode] IdempotencyRecord stpMode
+             * @property {exchange.v1.OrderStatus|null} [status] IdempotencyRecord status
+             * @property {number|null} [filledLots] IdempotencyRecord filledLots
+             * @property {number|null} [currentPriceTicks] IdempotencyRecord currentPriceTicks
+             * @property {number|null} [currentQtyLots] IdempotencyRecord currentQtyLots
+             * @property {Uint8Array|null} [result] IdempotencyRecord result
+             */
+
+            /**
+             * Constructs a new IdempotencyRecord.
+             * @memberof exchange.v1
+             * @classdesc Represents an IdempotencyRecord.
+             * @implements IIdempotencyRecord
+             * @constructor
+             * @param {exchange.v1.IIdempotencyRecord=} [properties] Properties to set
+             */
+            function IdempotencyRecord(properties) {
+                if (properties)
+                    for (var keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * IdempotencyRecord accountId.
+             * @member {number} accountId
+             * @memberof exchange.v1.IdempotencyRecord
+             * @instance
+             */
+            IdempotencyRecord.prototype.accountId = 0;
+
+            /**
+             * IdempotencyRecord clientOrderId.
+             * @member {string} clientOrderId
+             * @memberof exchange.v1.IdempotencyRecord
+             * @instance
+             */
+            IdempotencyRecord.prototype.clientOrderId = "";
+
+            /**
+             * IdempotencyRecord orderId.
+             * @member {number} orderId
+             * @memberof exchange.v1.IdempotencyRecord
+             * @instance
+             */
+            IdempotencyRecord.prototype.orderId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * IdempotencyRecord seq.
+             * @member {number} seq
+             * @memberof exchange.v1.IdempotencyRecord
+             * @instance
+             */
+            IdempotencyRecord.prototype.seq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * IdempotencyRecord marketId.
+             * @member {number} marketId
+             * @memberof exchange.v1.IdempotencyRecord
+             * @instance
+             */
+            IdempotencyRecord.prototype.marketId = 0;
+
+            /**
+             * IdempotencyRecord side.
+             * @member {exchange.v1.Side} side
+             * @memberof exchange.v1.IdempotencyRecord
+             * @instance
+             */
+            IdempotencyRecord.prototype.side = 0;
+
+            /**
+             * IdempotencyRecord orderType.
+             * @member {exchange.v1.OrderType} orderType
+             * @memberof exchange.v1.IdempotencyRecord
+             * @instance
+             */
+            IdempotencyRecord.prototype.orderType = 0;
+
+            /**
+             * IdempotencyRecord timeInForce.
+             * @member {exchange.v1.TimeInForce} timeInForce
+             * @memberof exchange.v1.IdempotencyRecord
+             * @instance
+             */
+            IdempotencyRecord.prototype.timeInForce = 0;
+
+            /**
+             * IdempotencyRecord priceTicks.
+             * @member {number} priceTicks
+             * @memberof exchange.v1.IdempotencyRecord
+             * @instance
+             */
+            IdempotencyRecord.prototype.priceTicks = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * IdempotencyRecord qtyLots.
+             * @member {number} qtyLots
+             * @memberof exchange.v1.IdempotencyRecord
+             * @instance
+             */
+            IdempotencyRecord.prototype.qtyLots = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * IdempotencyRecord quoteBudgetAtoms.
+             * @member {number} quoteBudgetAtoms
+             * @memberof exchange.v1.IdempotencyRecord
+             * @instance
+             */
+            IdempotencyRecord.prototype.quoteBudgetAtoms = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * IdempotencyRecord postOnly.
+             * @member {boolean} postOnly
+             * @memberof exchange.v1.IdempotencyRecord
+             * @instance
+             */
+            IdempotencyRecord.prototype.postOnly = false;
+
+            /**
+             * IdempotencyRecord stpMode.
+             * @member {exchange.v1.StpMode} stpMode
+             * @memberof exchange.v1.IdempotencyRecord
+             * @instance
+             */
+            IdempotencyRecord.prototype.stpMode = 0;
+
+            /**
+             * IdempotencyRecord status.
+             * @member {exchange.v1.OrderStatus} status
+             * @memberof exchange.v1.IdempotencyRecord
+             * @instance
+             */
+            IdempotencyRecord.prototype.status = 0;
+
+            /**
+             * IdempotencyRecord filledLots.
+             * @member {number} filledLots
+             * @memberof exchange.v1.IdempotencyRecord
+             * @instance
+             */
+            IdempotencyRecord.prototype.filledLots = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * IdempotencyRecord currentPriceTicks.
+             * @member {number} currentPriceTicks
+             * @memberof exchange.v1.IdempotencyRecord
+             * @instance
+             */
+            IdempotencyRecord.prototype.currentPriceTicks = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * IdempotencyRecord currentQtyLots.
+             * @member {number} currentQtyLots
+             * @memberof exchange.v1.IdempotencyRecord
+             * @instance
+             */
+            IdempotencyRecord.prototype.currentQtyLots = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * IdempotencyRecord result.
+             * @member {Uint8Array} result
+             * @memberof exchange.v1.IdempotencyRecord
+             * @instance
+             */
+            IdempotencyRecord.prototype.result = $util.newBuffer([]);
+
+            /**
+             * Creates a new IdempotencyRecord instance using the specified properties.
+             * @function create
+             * @memberof exchange.v1.IdempotencyRecord
+             * @static
+             * @param {exchange.v1.IIdempotencyRecord=} [properties] Properties to set
+             * @returns {exchange.v1.IdempotencyRecord} IdempotencyRecord instance
+             */
+            IdempotencyRecord.create = function create(properties) {
+                return new IdempotencyRecord(properties);
+            };
+
+            /**
+             * Encodes the specified IdempotencyRecord message. Does not implicitly {@link exchange.v1.IdempotencyRecord.verify|verify} messages.
+             * @function encode
+             * @memberof exchange.v1.IdempotencyRecord
+             * @static
+             * @param {exchange.v1.IIdempotencyRecord} message IdempotencyRecord message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            IdempotencyRecord.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.accountId != null && Object.hasOwnProperty.call(message, "accountId"))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.accountId);
+                if (message.clientOrderId != null && Object.hasOwnProperty.call(message, "clientOrderId"))
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.clientOrderId);
+                if (message.orderId != null && Object.hasOwnProperty.call(message, "orderId"))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.orderId);
+                if (message.seq != null && Object.hasOwnProperty.call(message, "seq"))
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.seq);
+                if (message.marketId != null && Object.hasOwnProperty.call(message, "marketId"))
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint32(message.marketId);
+                if (message.side != null && Object.hasOwnProperty.call(message, "side"))
+                    writer.uint32(/* id 6, wireType 0 =*/48).int32(message.side);
+                if (message.orderType != null && Object.hasOwnProperty.call(message, "orderType"))
+                    writer.uint32(/* id 7, wireType 0 =*/56).int32(message.orderType);
+                if (message.timeInForce != null && Object.hasOwnProperty.call(message, "timeInForce"))
+                    writer.uint32(/* id 8, wireType 0 =*/64).int32(message.timeInForce);
+                if (message.priceTicks != null && Object.hasOwnProperty.call(message, "priceTicks"))
+                    writer.uint32(/* id 9, wireType 0 =*/72).uint64(message.priceTicks);
+                if (message.qtyLots != null && Object.hasOwnProperty.call(message, "qtyLots"))
+                    writer.uint32(/* id 10, wireType 0 =*/80).uint64(message.qtyLots);
+                if (message.quoteBudgetAtoms != null && Object.hasOwnProperty.call(message, "quoteBudgetAtoms"))
+                    writer.uint32(/* id 11, wireType 0 =*/88).uint64(message.quoteBudgetAtoms);
+                if (message.postOnly != null && Object.hasOwnProperty.call(message, "postOnly"))
+                    writer.uint32(/* id 12, wireType 0 =*/96).bool(message.postOnly);
+                if (message.stpMode != null && Object.hasOwnProperty.call(message, "stpMode"))
+                    writer.uint32(/* id 13, wireType 0 =*/104).int32(message.stpMode);
+                if (message.status != null && Object.hasOwnProperty.call(message, "status"))
+                    writer.uint32(/* id 14, wireType 0 =*/112).int32(message.status);
+                if (message.filledLots != null && Object.hasOwnProperty.call(message, "filledLots"))
+                    writer.uint32(/* id 15, wireType 0 =*/120).uint64(message.filledLots);
+                if (message.currentPriceTicks != null && Object.hasOwnProperty.call(message, "currentPriceTicks"))
+                    writer.uint32(/* id 16, wireType 0 =*/128).uint64(message.currentPriceTicks);
+                if (message.currentQtyLots != null && Object.hasOwnProperty.call(message, "currentQtyLots"))
+                    writer.uint32(/* id 17, wireType 0 =*/136).uint64(message.currentQtyLots);
+                if (message.result != null && Object.hasOwnProperty.call(message, "result"))
+                    writer.uint32(/* id 18, wireType 2 =*/146).bytes(message.result);
+                return writer;
+            };
+
+            /**
+             * Decodes an IdempotencyRecord message from the specified reader or buffer.
+             * @function decode
+             * @memberof exchange.v1.IdempotencyRecord
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {exchange.v1.IdempotencyRecord} IdempotencyRecord
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            IdempotencyRecord.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.exchange.v1.IdempotencyRecord();
+                while (reader.pos < end) {
+                    var tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.accountId = reader.uint32();
+                            break;
+                        }
+                    case 2: {
+                            message.clientOrderId = reader.string();
+                            break;
+                        }
+                    case 3: {
+                            message.orderId = reader.uint64();
+                            break;
+                        }
+                    case 4: {
+                            message.seq = reader.uint64();
+                            break;
+                        }
+                    case 5: {
+                            message.marketId = reader.uint32();
+                            break;
+                        }
+                    case 6: {
+                            message.side = reader.int32();
+                            break;
+                        }
+                    case 7: {
+                            message.orderType = reader.int32();
+                            break;
+                        }
+                    case 8: {
+                            message.timeInForce = reader.int32();
+                            break;
+                        }
+                    case 9: {
+                            message.priceTicks = reader.uint64();
+                            break;
+                        }
+                    case 10: {
+                            message.qtyLots = reader.uint64();
+                            break;
+                        }
+                    case 11: {
+                            message.quoteBudgetAtoms = reader.uint64();
+                            break;
+                        }
+                    case 12: {
+                            message.postOnly = reader.bool();
+                            break;
+                        }
+                    case 13: {
+                            message.stpMode = reader.int32();
+                            break;
+                        }
+                    case 14: {
+                            message.status = reader.int32();
+                            break;
+                        }
+                    case 15: {
+                            message.filledLots = reader.uint64();
+                            break;
+                        }
+                    case 16: {
+                            message.currentPriceTicks = reader.uint64();
+                            break;
+                        }
+                    case 17: {
+                            message.currentQtyLots = reader.uint64();
+                            break;
+                        }
+                    case 18: {
+                            message.result = reader.bytes();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Creates an IdempotencyRecord message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof exchange.v1.IdempotencyRecord
+             * @static
+             * @param {Object.<string,*>} object Plain object
+             * @returns {exchange.v1.IdempotencyRecord} IdempotencyRecord
+             */
+            IdempotencyRecord.fromObject = function fromObject(object, long) {
+                if (object instanceof $root.exchange.v1.IdempotencyRecord)
+                    return object;
+                if (!$util.isObject(object))
+                    throw TypeError(".exchange.v1.IdempotencyRecord: object expected");
+                if (long === undefined)
+                    long = 0;
+                if (long > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var message = new $root.exchange.v1.IdempotencyRecord();
+                if (object.accountId != null)
+                    message.accountId = object.accountId >>> 0;
+                if (object.clientOrderId != null)
+                    message.clientOrderId = String(object.clientOrderId);
+                if (object.orderId != null)
+                    if ($util.Long)
+                        message.orderId = $util.Long.fromValue(object.orderId, true);
+                    else if (typeof object.orderId === "string")
+                        message.orderId = parseInt(object.orderId, 10);
+                    else if (typeof object.orderId === "number")
+                        message.orderId = object.orderId;
+                    else if (typeof object.orderId === "object")
+                        message.orderId = new $util.LongBits(object.orderId.low >>> 0, object.orderId.high >>> 0).toNumber(true);
+                if (object.seq != null)
+                    if ($util.Long)
+                        message.seq = $util.Long.fromValue(object.seq, true);
+                    else if (typeof object.seq === "string")
+                        message.seq = parseInt(object.seq, 10);
+                    else if (typeof object.seq === "number")
+                        message.seq = object.seq;
+                    else if (typeof object.seq === "object")
+                        message.seq = new $util.LongBits(object.seq.low >>> 0, object.seq.high >>> 0).toNumber(true);
+                if (object.marketId != null)
+                    message.marketId = object.marketId >>> 0;
+                switch (object.side) {
+                default:
+                    if (typeof object.side === "number") {
+                        message.side = object.side;
+                        break;
+                    }
+                    break;
+                case "SIDE_UNKNOWN":
+                case 0:
+                    message.side = 0;
+                    break;
+                case "SIDE_BUY":
+                case 1:
+                    message.side = 1;
+                    break;
+                case "SIDE_SELL":
+                case 2:
+                    message.side = 2;
+                    break;
+                }
+                switch (object.orderType) {
+                default:
+                    if (typeof object.orderType === "number") {
+                        message.orderType = object.orderType;
+                        break;
+                    }
+                    break;
+                case "ORDER_TYPE_UNKNOWN":
+                case 0:
+                    message.orderType = 0;
+                    break;
+                case "ORDER_TYPE_LIMIT":
+                case 1:
+                    message.orderType = 1;
+                    break;
+                case "ORDER_TYPE_MARKET":
+                case 2:
+                    message.orderType = 2;
+                    break;
+                }
+                switch (object.timeInForce) {
+                default:
+                    if (typeof object.timeInForce === "number") {
+                        message.timeInForce = object.timeInForce;
+                        break;
+                    }
+                    break;
+                case "TIME_IN_FORCE_UNKNOWN":
+                case 0:
+                    message.timeInForce = 0;
+                    break;
+                case "TIME_IN_FORCE_GTC":
+                case 1:
+                    message.timeInForce = 1;
+                    break;
+                case "TIME_IN_FORCE_IOC":
+                case 2:
+                    message.timeInForce = 2;
+                    break;
+                case "TIME_IN_FORCE_FOK":
+                case 3:
+                    message.timeInForce = 3;
+                    break;
+                }
+                if (object.priceTicks != null)
+                    if ($util.Long)
+                        message.priceTicks = $util.Long.fromValue(object.priceTicks, true);
+                    else if (typeof object.priceTicks === "string")
+                        message.priceTicks = parseInt(object.priceTicks, 10);
+                    else if (typeof object.priceTicks === "number")
+                        message.priceTicks = object.priceTicks;
+                    else if (typeof object.priceTicks === "object")
+                        message.priceTicks = new $util.LongBits(object.priceTicks.low >>> 0, object.priceTicks.high >>> 0).toNumber(true);
+                if (object.qtyLots != null)
+                    if ($util.Long)
+                        message.qtyLots = $util.Long.fromValue(object.qtyLots, true);
+                    else if (typeof object.qtyLots === "string")
+                        message.qtyLots = parseInt(object.qtyLots, 10);
+                    else if (typeof object.qtyLots === "number")
+                        message.qtyLots = object.qtyLots;
+                    else if (typeof object.qtyLots === "object")
+                        message.qtyLots = new $util.LongBits(object.qtyLots.low >>> 0, object.qtyLots.high >>> 0).toNumber(true);
+                if (object.quoteBudgetAtoms != null)
+                    if ($util.Long)
+                        message.quoteBudgetAtoms = $util.Long.fromValue(object.quoteBudgetAtoms, true);
+                    else if (typeof object.quoteBudgetAtoms === "string")
+                        message.quoteBudgetAtoms = parseInt(object.quoteBudgetAtoms, 10);
+                    else if (typeof object.quoteBudgetAtoms === "number")
+                        message.quoteBudgetAtoms = object.quoteBudgetAtoms;
+                    else if (typeof object.quoteBudgetAtoms === "object")
+                        message.quoteBudgetAtoms = new $util.LongBits(object.quoteBudgetAtoms.low >>> 0, object.quoteBudgetAtoms.high >>> 0).toNumber(true);
+                if (object.postOnly != null)
+                    message.postOnly = Boolean(object.postOnly);
+                switch (object.stpMode) {
+                default:
+                    if (typeof object.stpMode === "number") {
+                        message.stpMode = object.stpMode;
+                        break;
+                    }
+                    break;
+                case "STP_MODE_UNKNOWN":
+                case 0:
+                    message.stpMode = 0;
+                    break;
+                case "STP_MODE_NONE":
+                case 1:
+                    message.stpMode = 1;
+                    break;
+                case "STP_MODE_EXPIRE_TAKER":
+                case 2:
+                    message.stpMode = 2;
+                    break;
+                case "STP_MODE_EXPIRE_MAKER":
+                case 3:
+                    message.stpMode = 3;
+                    break;
+                case "STP_MODE_EXPIRE_BOTH":
+                case 4:
+                    message.stpMode = 4;
+                    break;
+                case "STP_MODE_DECREMENT":
+                case 5:
+                    message.stpMode = 5;
+                    break;
+                }
+                switch (object.status) {
+                default:
+                    if (typeof object.status === "number") {
+                        message.status = object.status;
+                        break;
+                    }
+                    break;
+                case "ORDER_STATUS_UNKNOWN":
+                case 0:
+                    message.status = 0;
+                    break;
+                case "ORDER_STATUS_NEW":
+                case 1:
+                    message.status = 1;
+                    break;
+                case "ORDER_STATUS_PARTIALLY_FILLED":
+                case 2:
+                    message.status = 2;
+                    break;
+                case "ORDER_STATUS_FILLED":
+                case 3:
+                    message.status = 3;
+                    break;
+                case "ORDER_STATUS_CANCELED":
+                case 4:
+                    message.status = 4;
+                    break;
+                case "ORDER_STATUS_EXPIRED":
+                case 5:
+                    message.status = 5;
+                    break;
+                case "ORDER_STATUS_REJECTED":
+                case 6:
+                    message.status = 6;
+                    break;
+                }
+                if (object.filledLots != null)
+                    if ($util.Long)
+                        message.filledLots = $util.Long.fromValue(object.filledLots, true);
+                    else if (typeof object.filledLots === "string")
+                        message.filledLots = parseInt(object.filledLots, 10);
+                    else if (typeof object.filledLots === "number")
+                        message.filledLots = object.filledLots;
+                    else if (typeof object.filledLots === "object")
+                        message.filledLots = new $util.LongBits(object.filledLots.low >>> 0, object.filledLots.high >>> 0).toNumber(true);
+                if (object.currentPriceTicks != null)
+                    if ($util.Long)
+                        message.currentPriceTicks = $util.Long.fromValue(object.currentPriceTicks, true);
+                    else if (typeof object.currentPriceTicks === "string")
+                        message.currentPriceTicks = parseInt(object.currentPriceTicks, 10);
+                    else if (typeof object.currentPriceTicks === "number")
+                        message.currentPriceTicks = object.currentPriceTicks;
+                    else if (typeof object.currentPriceTicks === "object")
+                        message.currentPriceTicks = new $util.LongBits(object.currentPriceTicks.low >>> 0, object.currentPriceTicks.high >>> 0).toNumber(true);
+                if (object.currentQtyLots != null)
+                    if ($util.Long)
+                        message.currentQtyLots = $util.Long.fromValue(object.currentQtyLots, true);
+                    else if (typeof object.currentQtyLots === "string")
+                        message.currentQtyLots = parseInt(object.currentQtyLots, 10);
+                    else if (typeof object.currentQtyLots === "number")
+                        message.currentQtyLots = object.currentQtyLots;
+                    else if (typeof object.currentQtyLots === "object")
+                        message.currentQtyLots = new $util.LongBits(object.currentQtyLots.low >>> 0, object.currentQtyLots.high >>> 0).toNumber(true);
+                if (object.result != null)
+                    if (typeof object.result === "string")
+                        $util.base64.decode(object.result, message.result = $util.newBuffer($util.base64.length(object.result)), 0);
+                    else if (object.result.length >= 0)
+                        message.result = object.result;
+                return message;
+            };
+
+            /**
+             * Creates a plain object from an IdempotencyRecord message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof exchange.v1.IdempotencyRecord
+             * @static
+             * @param {exchange.v1.IdempotencyRecord} message IdempotencyRecord
+             * @param {$protobuf.IConversionOptions} [options] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            IdempotencyRecord.toObject = function toObject(message, options, q) {
+                if (!options)
+                    options = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var object = {};
+                if (options.defaults) {
+                    object.accountId = 0;
+                    object.clientOrderId = "";
+                    if ($util.Long) {
+                        var long = new $util.Long(0, 0, true);
+                        object.orderId = options.longs === String ? long.toString() : options.longs === Number ? long.toNumber() : typeof BigInt !== "undefined" && options.longs === BigInt ? long.toBigInt() : long;
+                    } else
+                        object.orderId = options.longs === String ? "0" : typeof BigInt !== "undefined" && options.longs === BigInt ? BigInt("0") : 0;
+                    if ($util.Long) {
+                        var long = new $util.Long(0, 0, true);
+                        object.seq = options.longs === String ? long.toString() : options.longs === Number ? long.toNumber() : typeof BigInt !== "undefined" && options.longs === BigInt ? long.toBigInt() : long;
+                    } else
+                        object.seq = options.longs === String ? "0" : typeof BigInt !== "undefined" && options.longs === BigInt ? BigInt("0") : 0;
+                    object.marketId = 0;
+                    object.side = options.enums === String ? "SIDE_UNKNOWN" : 0;
+                    object.orderType = options.enums === String ? "ORDER_TYPE_UNKNOWN" : 0;
+                    object.timeInForce = options.enums === String ? "TIME_IN_FORCE_UNKNOWN" : 0;
+                    if ($util.Long) {
+                        var long = new $util.Long(0, 0, true);
+                        object.priceTicks = options.longs === String ? long.toString() : options.longs === Number ? long.toNumber() : typeof BigInt !== "undefined" && options.longs === BigInt ? long.toBigInt() : long;
+                    } else
+                        object.priceTicks = options.longs === String ? "0" : typeof BigInt !== "undefined" && options.longs === BigInt ? BigInt("0") : 0;
+                    if ($util.Long) {
+                        var long = new $util.Long(0, 0, true);
+                        object.qtyLots = options.longs === String ? long.toString() : options.longs === Number ? long.toNumber() : typeof BigInt !== "undefined" && options.longs === BigInt ? long.toBigInt() : long;
+                    } else
+                        object.qtyLots = options.longs === String ? "0" : typeof BigInt !== "undefined" && options.longs === BigInt ? BigInt("0") : 0;
+                    if ($util.Long) {
+                        var long = new $util.Long(0, 0, true);
+                        object.quoteBudgetAtoms = options.longs === String ? long.toString() : options.longs === Number ? long.toNumber() : typeof BigInt !== "undefined" && options.longs === BigInt ? long.toBigInt() : long;
+                    } else
+                        object.quoteBudgetAtoms = options.longs === String ? "0" : typeof BigInt !== "undefined" && options.longs === BigInt ? BigInt("0") : 0;
+                    object.postOnly = false;
+                    object.stpMode = options.enums === String ? "STP_MODE_UNKNOWN" : 0;
+                    object.status = options.enums === String ? "ORDER_STATUS_UNKNOWN" : 0;
+                    if ($util.Long) {
+                        var long = new $util.Long(0, 0, true);
+                        object.filledLots = options.longs === String ? long.toString() : options.longs === Number ? long.toNumber() : typeof BigInt !== "undefined" && options.longs === BigInt ? long.toBigInt() : long;
+                    } else
+                        object.filledLots = options.longs === String ? "0" : typeof BigInt !== "undefined" && options.longs === BigInt ? BigInt("0") : 0;
+                    if ($util.Long) {
+                        var long = new $util.Long(0, 0, true);
+                        object.currentPriceTicks = options.longs === String ? long.toString() : options.longs === Number ? long.toNumber() : typeof BigInt !== "undefined" && options.longs === BigInt ? long.toBigInt() : long;
+                    } else
+                        object.currentPriceTicks = options.longs === String ? "0" : typeof BigInt !== "undefined" && options.longs === BigInt ? BigInt("0") : 0;
+                    if ($util.Long) {
+                        var long = new $util.Long(0, 0, true);
+                        object.currentQtyLots = options.longs === String ? long.toString() : options.longs === Number ? long.toNumber() : typeof BigInt !== "undefined" && options.longs === BigInt ? long.toBigInt() : long;
+                    } else
+                        object.currentQtyLots = options.longs === String ? "0" : typeof BigInt !== "undefined" && options.longs === BigInt ? BigInt("0") : 0;
+                    if (options.bytes === String)
+                        object.result = "";
+                    else {
+                        object.result = [];
+                        if (options.bytes !== Array)
+                            object.result = $util.newBuffer(object.result);
+                    }
+                }
+                if (message.accountId != null && Object.hasOwnProperty.call(message, "accountId"))
+                    object.accountId = message.accountId;
+                if (message.clientOrderId != null && Object.hasOwnProperty.call(message, "clientOrderId"))
+                    object.clientOrderId = message.clientOrderId;
+                if (message.orderId != null && Object.hasOwnProperty.call(message, "orderId"))
+                    if (typeof BigInt !== "undefined" && options.longs === BigInt)
+                        object.orderId = typeof message.orderId === "number" ? BigInt(message.orderId) : $util.Long.fromBits(message.orderId.low >>> 0, message.orderId.high >>> 0, true).toBigInt();
+                    else if (typeof message.orderId === "number")
+                        object.orderId = options.longs === String ? String(message.orderId) : message.orderId;
+                    else
+                        object.orderId = options.longs === String ? $util.Long.prototype.toString.call(message.orderId) : options.longs === Number ? new $util.LongBits(message.orderId.low >>> 0, message.orderId.high >>> 0).toNumber(true) : message.orderId;
+                if (message.seq != null && Object.hasOwnProperty.call(message, "seq"))
+                    if (typeof BigInt !== "undefined" && options.longs === BigInt)
+                        object.seq = typeof message.seq === "number" ? BigInt(message.seq) : $util.Long.fromBits(message.seq.low >>> 0, message.seq.high >>> 0, true).toBigInt();
+                    else if (typeof message.seq === "number")
+                        object.seq = options.longs === String ? String(message.seq) : message.seq;
+                    else
+                        object.seq = options.longs === String ? $util.Long.prototype.toString.call(message.seq) : options.longs === Number ? new $util.LongBits(message.seq.low >>> 0, message.seq.high >>> 0).toNumber(true) : message.seq;
+                if (message.marketId != null && Object.hasOwnProperty.call(message, "marketId"))
+                    object.marketId = message.marketId;
+                if (message.side != null && Object.hasOwnProperty.call(message, "side"))
+                    object.side = options.enums === String ? $root.exchange.v1.Side[message.side] === undefined ? message.side : $root.exchange.v1.Side[message.side] : message.side;
+                if (message.orderType != null && Object.hasOwnProperty.call(message, "orderType"))
+                    object.orderType = options.enums === String ? $root.exchange.v1.OrderType[message.orderType] === undefined ? message.orderType : $root.exchange.v1.OrderType[message.orderType] : message.orderType;
+                if (message.timeInForce != null && Object.hasOwnProperty.call(message, "timeInForce"))
+                    object.timeInForce = options.enums === String ? $root.exchange.v1.TimeInForce[message.timeInForce] === undefined ? message.timeInForce : $root.exchange.v1.TimeInForce[message.timeInForce] : message.timeInForce;
+                if (message.priceTicks != null && Object.hasOwnProperty.call(message, "priceTicks"))
+                    if (typeof BigInt !== "undefined" && options.longs === BigInt)
+                        object.priceTicks = typeof message.priceTicks === "number" ? BigInt(message.priceTicks) : $util.Long.fromBits(message.priceTicks.low >>> 0, message.priceTicks.high >>> 0, true).toBigInt();
+                    else if (typeof message.priceTicks === "number")
+                        object.priceTicks = options.longs === String ? String(message.priceTicks) : message.priceTicks;
+                    else
+                        object.priceTicks = options.longs === String ? $util.Long.prototype.toString.call(message.priceTicks) : options.longs === Number ? new $util.LongBits(message.priceTicks.low >>> 0, message.priceTicks.high >>> 0).toNumber(true) : message.priceTicks;
+                if (message.qtyLots != null && Object.hasOwnProperty.call(message, "qtyLots"))
+                    if (typeof BigInt !== "undefined" && options.longs === BigInt)
+                        object.qtyLots = typeof message.qtyLots === "number" ? BigInt(message.qtyLots) : $util.Long.fromBits(message.qtyLots.low >>> 0, message.qtyLots.high >>> 0, true).toBigInt();
+                    else if (typeof message.qtyLots === "number")
+                        object.qtyLots = options.longs === String ? String(message.qtyLots) : message.qtyLots;
+                    else
+                        object.qtyLots = options.longs === String ? $util.Long.prototype.toString.call(message.qtyLots) : options.longs === Number ? new $util.LongBits(message.qtyLots.low >>> 0, message.qtyLots.high >>> 0).toNumber(true) : message.qtyLots;
+                if (message.quoteBudgetAtoms != null && Object.hasOwnProperty.call(message, "quoteBudgetAtoms"))
+                    if (typeof BigInt !== "undefined" && options.longs === BigInt)
+                        object.quoteBudgetAtoms = typeof message.quoteBudgetAtoms === "number" ? BigInt(message.quoteBudgetAtoms) : $util.Long.fromBits(message.quoteBudgetAtoms.low >>> 0, message.quoteBudgetAtoms.high >>> 0, true).toBigInt();
+                    else if (typeof message.quoteBudgetAtoms === "number")
+                        object.quoteBudgetAtoms = options.longs === String ? String(message.quoteBudgetAtoms) : message.quoteBudgetAtoms;
+                    else
+                        object.quoteBudgetAtoms = options.longs === String ? $util.Long.prototype.toString.call(message.quoteBudgetAtoms) : options.longs === Number ? new $util.LongBits(message.quoteBudgetAtoms.low >>> 0, message.quoteBudgetAtoms.high >>> 0).toNumber(true) : message.quoteBudgetAtoms;
+                if (message.postOnly != null && Object.hasOwnProperty.call(message, "postOnly"))
+                    object.postOnly = message.postOnly;
+                if (message.stpMode != null && Object.hasOwnProperty.call(message, "stpMode"))
+                    object.stpMode = options.enums === String ? $root.exchange.v1.StpMode[message.stpMode] === undefined ? message.stpMode : $root.exchange.v1.StpMode[message.stpMode] : message.stpMode;
+                if (message.status != null && Object.hasOwnProperty.call(message, "status"))
+                    object.status = options.enums === String ? $root.exchange.v1.OrderStatus[message.status] === undefined ? message.status : $root.exchange.v1.OrderStatus[message.status] : message.status;
+                if (message.filledLots != null && Object.hasOwnProperty.call(message, "filledLots"))
+                    if (typeof BigInt !== "undefined" && options.longs === BigInt)
+                        object.filledLots = typeof message.filledLots === "number" ? BigInt(message.filledLots) : $util.Long.fromBits(message.filledLots.low >>> 0, message.filledLots.high >>> 0, true).toBigInt();
+                    else if (typeof message.filledLots === "number")
+                        object.filledLots = options.longs === String ? String(message.filledLots) : message.filledLots;
+                    else
+                        object.filledLots = options.longs === String ? $util.Long.prototype.toString.call(message.filledLots) : options.longs === Number ? new $util.LongBits(message.filledLots.low >>> 0, message.filledLots.high >>> 0).toNumber(true) : message.filledLots;
+                if (message.currentPriceTicks != null && Object.hasOwnProperty.call(message, "currentPriceTicks"))
+                    if (typeof BigInt !== "undefined" && options.longs === BigInt)
+                        object.currentPriceTicks = typeof message.currentPriceTicks === "number" ? BigInt(message.currentPriceTicks) : $util.Long.fromBits(message.currentPriceTicks.low >>> 0, message.currentPriceTicks.high >>> 0, true).toBigInt();
+                    else if (typeof message.currentPriceTicks === "number")
+                        object.currentPriceTicks = options.longs === String ? String(message.currentPriceTicks) : message.currentPriceTicks;
+                    else
+                        object.currentPriceTicks = options.longs === String ? $util.Long.prototype.toString.call(message.currentPriceTicks) : options.longs === Number ? new $util.LongBits(message.currentPriceTicks.low >>> 0, message.currentPriceTicks.high >>> 0).toNumber(true) : message.currentPriceTicks;
+                if (message.currentQtyLots != null && Object.hasOwnProperty.call(message, "currentQtyLots"))
+                    if (typeof BigInt !== "undefined" && options.longs === BigInt)
+                        object.currentQtyLots = typeof message.currentQtyLots === "number" ? BigInt(message.currentQtyLots) : $util.Long.fromBits(message.currentQtyLots.low >>> 0, message.currentQtyLots.high >>> 0, true).toBigInt();
+                    else if (typeof message.currentQtyLots === "number")
+                        object.currentQtyLots = options.longs === String ? String(message.currentQtyLots) : message.currentQtyLots;
+                    else
+                        object.currentQtyLots = options.longs === String ? $util.Long.prototype.toString.call(message.currentQtyLots) : options.longs === Number ? new $util.LongBits(message.currentQtyLots.low >>> 0, message.currentQtyLots.high >>> 0).toNumber(true) : message.currentQtyLots;
+                if (message.result != null && Object.hasOwnProperty.call(message, "result"))
+                    object.result = options.bytes === String ? $util.base64.encode(message.result, 0, message.result.length) : options.bytes === Array ? Array.prototype.slice.call(message.result) : message.result;
+                return object;
+            };
+
+            /**
+             * Converts this IdempotencyRecord to JSON.
+             * @function toJSON
+             * @memberof exchange.v1.IdempotencyRecord
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            IdempotencyRecord.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            return IdempotencyRecord;
+        })();
+
+        v1.IdempotencyWindow = (function() {
+
+            /**
+             * Properties of an IdempotencyWindow.
+             * @memberof exchange.v1
+             * @interface IIdempotencyWindow
+             * @property {Array.<exchange.v1.IIdempotencyRecord>|null} [records] IdempotencyWindow records
+             */
+
+            /**
+             * Constructs a new IdempotencyWindow.
+             * @memberof exchange.v1
+             * @classdesc Represents an IdempotencyWindow.
+             * @implements IIdempotencyWindow
+             * @constructor
+             * @param {exchange.v1.IIdempotencyWindow=} [properties] Properties to set
+             */
+            function IdempotencyWindow(properties) {
+                this.records = [];
+                if (properties)
+                    for (var keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * IdempotencyWindow records.
+             * @member {Array.<exchange.v1.IIdempotencyRecord>} records
+             * @memberof exchange.v1.IdempotencyWindow
+             * @instance
+             */
+            IdempotencyWindow.prototype.records = $util.emptyArray;
+
+            /**
+             * Creates a new IdempotencyWindow instance using the specified properties.
+             * @function create
+             * @memberof exchange.v1.IdempotencyWindow
+             * @static
+             * @param {exchange.v1.IIdempotencyWindow=} [properties] Properties to set
+             * @returns {exchange.v1.IdempotencyWindow} IdempotencyWindow instance
+             */
+            IdempotencyWindow.create = function create(properties) {
+                return new IdempotencyWindow(properties);
+            };
+
+            /**
+             * Encodes the specified IdempotencyWindow message. Does not implicitly {@link exchange.v1.IdempotencyWindow.verify|verify} messages.
+             * @function encode
+             * @memberof exchange.v1.IdempotencyWindow
+             * @static
+             * @param {exchange.v1.IIdempotencyWindow} message IdempotencyWindow message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            IdempotencyWindow.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.records != null && message.records.length)
+                    for (var i = 0; i < message.records.length; ++i)
+                        $root.exchange.v1.IdempotencyRecord.encode(message.records[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+                return writer;
+            };
+
+            /**
+             * Decodes an IdempotencyWindow message from the specified reader or buffer.
+             * @function decode
+             * @memberof exchange.v1.IdempotencyWindow
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {exchange.v1.IdempotencyWindow} IdempotencyWindow
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            IdempotencyWindow.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.exchange.v1.IdempotencyWindow();
+                while (reader.pos < end) {
+                    var tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            if (!(message.records && message.records.length))
+                                message.records = [];
+                            message.records.push($root.exchange.v1.IdempotencyRecord.decode(reader, reader.uint32(), undefined, long + 1));
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Creates an IdempotencyWindow message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof exchange.v1.IdempotencyWindow
+             * @static
+             * @param {Object.<string,*>} object Plain object
+             * @returns {exchange.v1.IdempotencyWindow} IdempotencyWindow
+             */
+            IdempotencyWindow.fromObject = function fromObject(object, long) {
+                if (object instanceof $root.exchange.v1.IdempotencyWindow)
+                    return object;
+                if (!$util.isObject(object))
+                    throw TypeError(".exchange.v1.IdempotencyWindow: object expected");
+                if (long === undefined)
+                    long = 0;
+                if (long > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var message = new $root.exchange.v1.IdempotencyWindow();
+                if (object.records) {
+                    if (!Array.isArray(object.records))
+                        throw TypeError(".exchange.v1.IdempotencyWindow.records: array expected");
+                    message.records = [];
+                    for (var i = 0; i < object.records.length; ++i) {
+                        if (!$util.isObject(object.records[i]))
+                            throw TypeError(".exchange.v1.IdempotencyWindow.records: object expected");
+                        message.records[i] = $root.exchange.v1.IdempotencyRecord.fromObject(object.records[i], long + 1);
+                    }
+                }
+                return message;
+            };
+
+            /**
+             * Creates a plain object from an IdempotencyWindow message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof exchange.v1.IdempotencyWindow
+             * @static
+             * @param {exchange.v1.IdempotencyWindow} message IdempotencyWindow
+             * @param {$protobuf.IConversionOptions} [options] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            IdempotencyWindow.toObject = function toObject(message, options, q) {
+                if (!options)
+                    options = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var object = {};
+                if (options.arrays || options.defaults)
+                    object.records = [];
+                if (message.records && message.records.length) {
+                    object.records = [];
+                    for (var j = 0; j < message.records.length; ++j)
+                        object.records[j] = $root.exchange.v1.IdempotencyRecord.toObject(message.records[j], options, q + 1);
+                }
+                return object;
+            };
+
+            /**
+             * Converts this IdempotencyWindow to JSON.
+             * @function toJSON
+             * @memberof exchange.v1.IdempotencyWindow
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            IdempotencyWindow.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            return IdempotencyWindow;
         })();
 
         v1.LinkHello = (function() {
@@ -20297,6 +21443,224 @@ $root.exchange = (function() {
             return LinkPing;
         })();
 
+        v1.LinkDeadManSwitch = (function() {
+
+            /**
+             * Properties of a LinkDeadManSwitch.
+             * @memberof exchange.v1
+             * @interface ILinkDeadManSwitch
+             * @property {number|null} [accountId] LinkDeadManSwitch accountId
+             * @property {number|null} [marketId] LinkDeadManSwitch marketId
+             * @property {number|null} [timeoutMs] LinkDeadManSwitch timeoutMs
+             */
+
+            /**
+             * Constructs a new LinkDeadManSwitch.
+             * @memberof exchange.v1
+             * @classdesc Represents a LinkDeadManSwitch.
+             * @implements ILinkDeadManSwitch
+             * @constructor
+             * @param {exchange.v1.ILinkDeadManSwitch=} [properties] Properties to set
+             */
+            function LinkDeadManSwitch(properties) {
+                if (properties)
+                    for (var keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * LinkDeadManSwitch accountId.
+             * @member {number} accountId
+             * @memberof exchange.v1.LinkDeadManSwitch
+             * @instance
+             */
+            LinkDeadManSwitch.prototype.accountId = 0;
+
+            /**
+             * LinkDeadManSwitch marketId.
+             * @member {number} marketId
+             * @memberof exchange.v1.LinkDeadManSwitch
+             * @instance
+             */
+            LinkDeadManSwitch.prototype.marketId = 0;
+
+            /**
+             * LinkDeadManSwitch timeoutMs.
+             * @member {number} timeoutMs
+             * @memberof exchange.v1.LinkDeadManSwitch
+             * @instance
+             */
+            LinkDeadManSwitch.prototype.timeoutMs = 0;
+
+            /**
+             * Creates a new LinkDeadManSwitch instance using the specified properties.
+             * @function create
+             * @memberof exchange.v1.LinkDeadManSwitch
+             * @static
+             * @param {exchange.v1.ILinkDeadManSwitch=} [properties] Properties to set
+             * @returns {exchange.v1.LinkDeadManSwitch} LinkDeadManSwitch instance
+             */
+            LinkDeadManSwitch.create = function create(properties) {
+                return new LinkDeadManSwitch(properties);
+            };
+
+            /**
+             * Encodes the specified LinkDeadManSwitch message. Does not implicitly {@link exchange.v1.LinkDeadManSwitch.verify|verify} messages.
+             * @function encode
+             * @memberof exchange.v1.LinkDeadManSwitch
+             * @static
+             * @param {exchange.v1.ILinkDeadManSwitch} message LinkDeadManSwitch message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            LinkDeadManSwitch.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.accountId != null && Object.hasOwnProperty.call(message, "accountId"))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.accountId);
+                if (message.marketId != null && Object.hasOwnProperty.call(message, "marketId"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.marketId);
+                if (message.timeoutMs != null && Object.hasOwnProperty.call(message, "timeoutMs"))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.timeoutMs);
+                return writer;
+            };
+
+            /**
+             * Decodes a LinkDeadManSwitch message from the specified reader or buffer.
+             * @function decode
+             * @memberof exchange.v1.LinkDeadManSwitch
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {exchange.v1.LinkDeadManSwitch} LinkDeadManSwitch
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            LinkDeadManSwitch.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.exchange.v1.LinkDeadManSwitch();
+                while (reader.pos < end) {
+                    var tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.accountId = reader.uint32();
+                            break;
+                        }
+                    case 2: {
+                            message.marketId = reader.uint32();
+                            break;
+                        }
+                    case 3: {
+                            message.timeoutMs = reader.uint32();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Creates a LinkDeadManSwitch message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof exchange.v1.LinkDeadManSwitch
+             * @static
+             * @param {Object.<string,*>} object Plain object
+             * @returns {exchange.v1.LinkDeadManSwitch} LinkDeadManSwitch
+             */
+            LinkDeadManSwitch.fromObject = function fromObject(object, long) {
+                if (object instanceof $root.exchange.v1.LinkDeadManSwitch)
+                    return object;
+                if (!$util.isObject(object))
+                    throw TypeError(".exchange.v1.LinkDeadManSwitch: object expected");
+                if (long === undefined)
+                    long = 0;
+                if (long > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var message = new $root.exchange.v1.LinkDeadManSwitch();
+                if (object.accountId != null)
+                    message.accountId = object.accountId >>> 0;
+                if (object.marketId != null)
+                    message.marketId = object.marketId >>> 0;
+                if (object.timeoutMs != null)
+                    message.timeoutMs = object.timeoutMs >>> 0;
+                return message;
+            };
+
+            /**
+             * Creates a plain object from a LinkDeadManSwitch message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof exchange.v1.LinkDeadManSwitch
+             * @static
+             * @param {exchange.v1.LinkDeadManSwitch} message LinkDeadManSwitch
+             * @param {$protobuf.IConversionOptions} [options] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            LinkDeadManSwitch.toObject = function toObject(message, options, q) {
+                if (!options)
+                    options = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var object = {};
+                if (options.defaults) {
+                    object.accountId = 0;
+                    object.marketId = 0;
+                    object.timeoutMs = 0;
+                }
+                if (message.accountId != null && Object.hasOwnProperty.call(message, "accountId"))
+                    object.accountId = message.accountId;
+                if (message.marketId != null && Object.hasOwnProperty.call(message, "marketId"))
+                    object.marketId = message.marketId;
+                if (message.timeoutMs != null && Object.hasOwnProperty.call(message, "timeoutMs"))
+                    object.timeoutMs = message.timeoutMs;
+                return object;
+            };
+
+            /**
+             * Converts this LinkDeadManSwitch to JSON.
+             * @function toJSON
+             * @memberof exchange.v1.LinkDeadManSwitch
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            LinkDeadManSwitch.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            return LinkDeadManSwitch;
+        })();
+
         v1.LinkRequest = (function() {
 
             /**
@@ -20308,6 +21672,7 @@ $root.exchange = (function() {
              * @property {exchange.v1.ICommand|null} [command] LinkRequest command
              * @property {exchange.v1.IOrderStatusQuery|null} [orderStatus] LinkRequest orderStatus
              * @property {exchange.v1.ILinkPing|null} [ping] LinkRequest ping
+             * @property {exchange.v1.ILinkDeadManSwitch|null} [deadManSwitch] LinkRequest deadManSwitch
              */
 
             /**
@@ -20365,17 +21730,25 @@ $root.exchange = (function() {
              */
             LinkRequest.prototype.ping = null;
 
+            /**
+             * LinkRequest deadManSwitch.
+             * @member {exchange.v1.ILinkDeadManSwitch|null|undefined} deadManSwitch
+             * @memberof exchange.v1.LinkRequest
+             * @instance
+             */
+            LinkRequest.prototype.deadManSwitch = null;
+
             // OneOf field names bound to virtual getters and setters
             var $oneOfFields;
 
             /**
              * LinkRequest body.
-             * @member {"hello"|"command"|"orderStatus"|"ping"|undefined} body
+             * @member {"hello"|"command"|"orderStatus"|"ping"|"deadManSwitch"|undefined} body
              * @memberof exchange.v1.LinkRequest
              * @instance
              */
             Object.defineProperty(LinkRequest.prototype, "body", {
-                get: $util.oneOfGetter($oneOfFields = ["hello", "command", "orderStatus", "ping"]),
+                get: $util.oneOfGetter($oneOfFields = ["hello", "command", "orderStatus", "ping", "deadManSwitch"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -20417,6 +21790,8 @@ $root.exchange = (function() {
                     $root.exchange.v1.OrderStatusQuery.encode(message.orderStatus, writer.uint32(/* id 4, wireType 2 =*/34).fork(), q + 1).ldelim();
                 if (message.ping != null && Object.hasOwnProperty.call(message, "ping"))
                     $root.exchange.v1.LinkPing.encode(message.ping, writer.uint32(/* id 5, wireType 2 =*/42).fork(), q + 1).ldelim();
+                if (message.deadManSwitch != null && Object.hasOwnProperty.call(message, "deadManSwitch"))
+                    $root.exchange.v1.LinkDeadManSwitch.encode(message.deadManSwitch, writer.uint32(/* id 6, wireType 2 =*/50).fork(), q + 1).ldelim();
                 return writer;
             };
 
@@ -20472,6 +21847,10 @@ $root.exchange = (function() {
                         }
                     case 5: {
                             message.ping = $root.exchange.v1.LinkPing.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 6: {
+                            message.deadManSwitch = $root.exchange.v1.LinkDeadManSwitch.decode(reader, reader.uint32(), undefined, long + 1);
                             break;
                         }
                     default:
@@ -20534,6 +21913,11 @@ $root.exchange = (function() {
                         throw TypeError(".exchange.v1.LinkRequest.ping: object expected");
                     message.ping = $root.exchange.v1.LinkPing.fromObject(object.ping, long + 1);
                 }
+                if (object.deadManSwitch != null) {
+                    if (!$util.isObject(object.deadManSwitch))
+                        throw TypeError(".exchange.v1.LinkRequest.deadManSwitch: object expected");
+                    message.deadManSwitch = $root.exchange.v1.LinkDeadManSwitch.fromObject(object.deadManSwitch, long + 1);
+                }
                 return message;
             };
 
@@ -20586,6 +21970,11 @@ $root.exchange = (function() {
                     object.ping = $root.exchange.v1.LinkPing.toObject(message.ping, options, q + 1);
                     if (options.oneofs)
                         object.body = "ping";
+                }
+                if (message.deadManSwitch != null && Object.hasOwnProperty.call(message, "deadManSwitch")) {
+                    object.deadManSwitch = $root.exchange.v1.LinkDeadManSwitch.toObject(message.deadManSwitch, options, q + 1);
+                    if (options.oneofs)
+                        object.body = "deadManSwitch";
                 }
                 return object;
             };
@@ -21759,6 +23148,7 @@ $root.exchange = (function() {
              * @property {number|null} [firstSeq] EventBatch firstSeq
              * @property {number|null} [lastSeq] EventBatch lastSeq
              * @property {Array.<exchange.v1.IEvent>|null} [events] EventBatch events
+             * @property {Array.<number>|null} [commandTimeUs] EventBatch commandTimeUs
              */
 
             /**
@@ -21771,6 +23161,7 @@ $root.exchange = (function() {
              */
             function EventBatch(properties) {
                 this.events = [];
+                this.commandTimeUs = [];
                 if (properties)
                     for (var keys = Object.keys(properties), i = 0; i < keys.length; ++i)
                         if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -21800,6 +23191,14 @@ $root.exchange = (function() {
              * @instance
              */
             EventBatch.prototype.events = $util.emptyArray;
+
+            /**
+             * EventBatch commandTimeUs.
+             * @member {Array.<number>} commandTimeUs
+             * @memberof exchange.v1.EventBatch
+             * @instance
+             */
+            EventBatch.prototype.commandTimeUs = $util.emptyArray;
 
             /**
              * Creates a new EventBatch instance using the specified properties.
@@ -21836,6 +23235,12 @@ $root.exchange = (function() {
                 if (message.events != null && message.events.length)
                     for (var i = 0; i < message.events.length; ++i)
                         $root.exchange.v1.Event.encode(message.events[i], writer.uint32(/* id 3, wireType 2 =*/26).fork(), q + 1).ldelim();
+                if (message.commandTimeUs != null && message.commandTimeUs.length) {
+                    writer.uint32(/* id 4, wireType 2 =*/34).fork();
+                    for (var i = 0; i < message.commandTimeUs.length; ++i)
+                        writer.uint64(message.commandTimeUs[i]);
+                    writer.ldelim();
+                }
                 return writer;
             };
 
@@ -21885,6 +23290,23 @@ $root.exchange = (function() {
                             if (!(message.events && message.events.length))
                                 message.events = [];
                             message.events.push($root.exchange.v1.Event.decode(reader, reader.uint32(), undefined, long + 1));
+                            break;
+                        }
+                    case 4: {
+                            if (!(message.commandTimeUs && message.commandTimeUs.length))
+                                message.commandTimeUs = [];
+                            if ((tag & 7) === 2) {
+                                var end2 = reader.uint32() + reader.pos;
+                                if (end2 > reader.len)
+                                    throw RangeError("index out of range");
+                                reader.len = end2;
+                                while (reader.pos < end2)
+                                    message.commandTimeUs.push(reader.uint64());
+                                if (reader.pos !== end2)
+                                    throw RangeError("index out of range");
+                                reader.len = end;
+                            } else
+                                message.commandTimeUs.push(reader.uint64());
                             break;
                         }
                     default:
@@ -21946,6 +23368,20 @@ $root.exchange = (function() {
                         message.events[i] = $root.exchange.v1.Event.fromObject(object.events[i], long + 1);
                     }
                 }
+                if (object.commandTimeUs) {
+                    if (!Array.isArray(object.commandTimeUs))
+                        throw TypeError(".exchange.v1.EventBatch.commandTimeUs: array expected");
+                    message.commandTimeUs = [];
+                    for (var i = 0; i < object.commandTimeUs.length; ++i)
+                        if ($util.Long)
+                            message.commandTimeUs[i] = $util.Long.fromValue(object.commandTimeUs[i], true);
+                        else if (typeof object.commandTimeUs[i] === "string")
+                            message.commandTimeUs[i] = parseInt(object.commandTimeUs[i], 10);
+                        else if (typeof object.commandTimeUs[i] === "number")
+                            message.commandTimeUs[i] = object.commandTimeUs[i];
+                        else if (typeof object.commandTimeUs[i] === "object")
+                            message.commandTimeUs[i] = new $util.LongBits(object.commandTimeUs[i].low >>> 0, object.commandTimeUs[i].high >>> 0).toNumber(true);
+                }
                 return message;
             };
 
@@ -21966,8 +23402,10 @@ $root.exchange = (function() {
                 if (q > $util.recursionLimit)
                     throw Error("max depth exceeded");
                 var object = {};
-                if (options.arrays || options.defaults)
+                if (options.arrays || options.defaults) {
                     object.events = [];
+                    object.commandTimeUs = [];
+                }
                 if (options.defaults) {
                     if ($util.Long) {
                         var long = new $util.Long(0, 0, true);
@@ -21999,6 +23437,16 @@ $root.exchange = (function() {
                     for (var j = 0; j < message.events.length; ++j)
                         object.events[j] = $root.exchange.v1.Event.toObject(message.events[j], options, q + 1);
                 }
+                if (message.commandTimeUs && message.commandTimeUs.length) {
+                    object.commandTimeUs = [];
+                    for (var j = 0; j < message.commandTimeUs.length; ++j)
+                        if (typeof BigInt !== "undefined" && options.longs === BigInt)
+                            object.commandTimeUs[j] = typeof message.commandTimeUs[j] === "number" ? BigInt(message.commandTimeUs[j]) : $util.Long.fromBits(message.commandTimeUs[j].low >>> 0, message.commandTimeUs[j].high >>> 0, true).toBigInt();
+                        else if (typeof message.commandTimeUs[j] === "number")
+                            object.commandTimeUs[j] = options.longs === String ? String(message.commandTimeUs[j]) : message.commandTimeUs[j];
+                        else
+                            object.commandTimeUs[j] = options.longs === String ? $util.Long.prototype.toString.call(message.commandTimeUs[j]) : options.longs === Number ? new $util.LongBits(message.commandTimeUs[j].low >>> 0, message.commandTimeUs[j].high >>> 0).toNumber(true) : message.commandTimeUs[j];
+                }
                 return object;
             };
 
@@ -22014,6 +23462,518 @@ $root.exchange = (function() {
             };
 
             return EventBatch;
+        })();
+
+        v1.DeadManSwitchResult = (function() {
+
+            /**
+             * Properties of a DeadManSwitchResult.
+             * @memberof exchange.v1
+             * @interface IDeadManSwitchResult
+             * @property {number|null} [correlationId] DeadManSwitchResult correlationId
+             * @property {exchange.v1.RejectReason|null} [rejectReason] DeadManSwitchResult rejectReason
+             * @property {number|null} [firesAtUs] DeadManSwitchResult firesAtUs
+             * @property {number|null} [timeoutMs] DeadManSwitchResult timeoutMs
+             */
+
+            /**
+             * Constructs a new DeadManSwitchResult.
+             * @memberof exchange.v1
+             * @classdesc Represents a DeadManSwitchResult.
+             * @implements IDeadManSwitchResult
+             * @constructor
+             * @param {exchange.v1.IDeadManSwitchResult=} [properties] Properties to set
+             */
+            function DeadManSwitchResult(properties) {
+                if (properties)
+                    for (var keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * DeadManSwitchResult correlationId.
+             * @member {number} correlationId
+             * @memberof exchange.v1.DeadManSwitchResult
+             * @instance
+             */
+            DeadManSwitchResult.prototype.correlationId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * DeadManSwitchResult rejectReason.
+             * @member {exchange.v1.RejectReason} rejectReason
+             * @memberof exchange.v1.DeadManSwitchResult
+             * @instance
+             */
+            DeadManSwitchResult.prototype.rejectReason = 0;
+
+            /**
+             * DeadManSwitchResult firesAtUs.
+             * @member {number} firesAtUs
+             * @memberof exchange.v1.DeadManSwitchResult
+             * @instance
+             */
+            DeadManSwitchResult.prototype.firesAtUs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * DeadManSwitchResult timeoutMs.
+             * @member {number} timeoutMs
+             * @memberof exchange.v1.DeadManSwitchResult
+             * @instance
+             */
+            DeadManSwitchResult.prototype.timeoutMs = 0;
+
+            /**
+             * Creates a new DeadManSwitchResult instance using the specified properties.
+             * @function create
+             * @memberof exchange.v1.DeadManSwitchResult
+             * @static
+             * @param {exchange.v1.IDeadManSwitchResult=} [properties] Properties to set
+             * @returns {exchange.v1.DeadManSwitchResult} DeadManSwitchResult instance
+             */
+            DeadManSwitchResult.create = function create(properties) {
+                return new DeadManSwitchResult(properties);
+            };
+
+            /**
+             * Encodes the specified DeadManSwitchResult message. Does not implicitly {@link exchange.v1.DeadManSwitchResult.verify|verify} messages.
+             * @function encode
+             * @memberof exchange.v1.DeadManSwitchResult
+             * @static
+             * @param {exchange.v1.IDeadManSwitchResult} message DeadManSwitchResult message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            DeadManSwitchResult.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.correlationId != null && Object.hasOwnProperty.call(message, "correlationId"))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.correlationId);
+                if (message.rejectReason != null && Object.hasOwnProperty.call(message, "rejectReason"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.rejectReason);
+                if (message.firesAtUs != null && Object.hasOwnProperty.call(message, "firesAtUs"))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.firesAtUs);
+                if (message.timeoutMs != null && Object.hasOwnProperty.call(message, "timeoutMs"))
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.timeoutMs);
+                return writer;
+            };
+
+            /**
+             * Decodes a DeadManSwitchResult message from the specified reader or buffer.
+             * @function decode
+             * @memberof exchange.v1.DeadManSwitchResult
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {exchange.v1.DeadManSwitchResult} DeadManSwitchResult
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            DeadManSwitchResult.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.exchange.v1.DeadManSwitchResult();
+                while (reader.pos < end) {
+                    var tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.correlationId = reader.uint64();
+                            break;
+                        }
+                    case 2: {
+                            message.rejectReason = reader.int32();
+                            break;
+                        }
+                    case 3: {
+                            message.firesAtUs = reader.uint64();
+                            break;
+                        }
+                    case 4: {
+                            message.timeoutMs = reader.uint32();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Creates a DeadManSwitchResult message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof exchange.v1.DeadManSwitchResult
+             * @static
+             * @param {Object.<string,*>} object Plain object
+             * @returns {exchange.v1.DeadManSwitchResult} DeadManSwitchResult
+             */
+            DeadManSwitchResult.fromObject = function fromObject(object, long) {
+                if (object instanceof $root.exchange.v1.DeadManSwitchResult)
+                    return object;
+                if (!$util.isObject(object))
+                    throw TypeError(".exchange.v1.DeadManSwitchResult: object expected");
+                if (long === undefined)
+                    long = 0;
+                if (long > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var message = new $root.exchange.v1.DeadManSwitchResult();
+                if (object.correlationId != null)
+                    if ($util.Long)
+                        message.correlationId = $util.Long.fromValue(object.correlationId, true);
+                    else if (typeof object.correlationId === "string")
+                        message.correlationId = parseInt(object.correlationId, 10);
+                    else if (typeof object.correlationId === "number")
+                        message.correlationId = object.correlationId;
+                    else if (typeof object.correlationId === "object")
+                        message.correlationId = new $util.LongBits(object.correlationId.low >>> 0, object.correlationId.high >>> 0).toNumber(true);
+                switch (object.rejectReason) {
+                default:
+                    if (typeof object.rejectReason === "number") {
+                        message.rejectReason = object.rejectReason;
+                        break;
+                    }
+                    break;
+                case "REJECT_REASON_UNKNOWN":
+                case 0:
+                    message.rejectReason = 0;
+                    break;
+                case "REJECT_REASON_INVALID_TICK_SIZE":
+                case 1:
+                    message.rejectReason = 1;
+                    break;
+                case "REJECT_REASON_PRICE_OUT_OF_RANGE":
+                case 2:
+                    message.rejectReason = 2;
+                    break;
+                case "REJECT_REASON_INVALID_LOT_SIZE":
+                case 3:
+                    message.rejectReason = 3;
+                    break;
+                case "REJECT_REASON_QUANTITY_BELOW_MIN":
+                case 4:
+                    message.rejectReason = 4;
+                    break;
+                case "REJECT_REASON_QUANTITY_ABOVE_MAX":
+                case 5:
+                    message.rejectReason = 5;
+                    break;
+                case "REJECT_REASON_NOTIONAL_BELOW_MIN":
+                case 6:
+                    message.rejectReason = 6;
+                    break;
+                case "REJECT_REASON_MARKET_UNKNOWN":
+                case 7:
+                    message.rejectReason = 7;
+                    break;
+                case "REJECT_REASON_MARKET_HALTED":
+                case 8:
+                    message.rejectReason = 8;
+                    break;
+                case "REJECT_REASON_MARKET_CANCEL_ONLY":
+                case 9:
+                    message.rejectReason = 9;
+                    break;
+                case "REJECT_REASON_ACCOUNT_UNKNOWN":
+                case 10:
+                    message.rejectReason = 10;
+                    break;
+                case "REJECT_REASON_INSUFFICIENT_FUNDS":
+                case 11:
+                    message.rejectReason = 11;
+                    break;
+                case "REJECT_REASON_DUPLICATE_CLIENT_ORDER_ID":
+                case 12:
+                    message.rejectReason = 12;
+                    break;
+                case "REJECT_REASON_INVALID_CLIENT_ORDER_ID":
+                case 13:
+                    message.rejectReason = 13;
+                    break;
+                case "REJECT_REASON_POST_ONLY_WOULD_TAKE":
+                case 14:
+                    message.rejectReason = 14;
+                    break;
+                case "REJECT_REASON_INVALID_TIME_IN_FORCE":
+                case 15:
+                    message.rejectReason = 15;
+                    break;
+                case "REJECT_REASON_INVALID_ORDER_TYPE":
+                case 16:
+                    message.rejectReason = 16;
+                    break;
+                case "REJECT_REASON_INVALID_SIDE":
+                case 17:
+                    message.rejectReason = 17;
+                    break;
+                case "REJECT_REASON_INVALID_STP_MODE":
+                case 18:
+                    message.rejectReason = 18;
+                    break;
+                case "REJECT_REASON_NO_LIQUIDITY":
+                case 19:
+                    message.rejectReason = 19;
+                    break;
+                case "REJECT_REASON_ORDER_UNKNOWN":
+                case 20:
+                    message.rejectReason = 20;
+                    break;
+                case "REJECT_REASON_AMEND_NO_CHANGE":
+                case 21:
+                    message.rejectReason = 21;
+                    break;
+                case "REJECT_REASON_ASSET_UNKNOWN":
+                case 22:
+                    message.rejectReason = 22;
+                    break;
+                case "REJECT_REASON_INVALID_AMOUNT":
+                case 23:
+                    message.rejectReason = 23;
+                    break;
+                case "REJECT_REASON_DUPLICATE_REFERENCE":
+                case 24:
+                    message.rejectReason = 24;
+                    break;
+                case "REJECT_REASON_REFERENCE_UNKNOWN":
+                case 25:
+                    message.rejectReason = 25;
+                    break;
+                case "REJECT_REASON_BALANCE_OVERFLOW":
+                case 26:
+                    message.rejectReason = 26;
+                    break;
+                case "REJECT_REASON_INVALID_FEE":
+                case 27:
+                    message.rejectReason = 27;
+                    break;
+                case "REJECT_REASON_ACCOUNT_EXISTS":
+                case 28:
+                    message.rejectReason = 28;
+                    break;
+                case "REJECT_REASON_MARKET_EXISTS":
+                case 29:
+                    message.rejectReason = 29;
+                    break;
+                case "REJECT_REASON_ASSET_EXISTS":
+                case 30:
+                    message.rejectReason = 30;
+                    break;
+                case "REJECT_REASON_INVALID_MARKET_CONFIG":
+                case 31:
+                    message.rejectReason = 31;
+                    break;
+                case "REJECT_REASON_BATCH_TOO_LARGE":
+                case 32:
+                    message.rejectReason = 32;
+                    break;
+                case "REJECT_REASON_TOO_MANY_OPEN_ORDERS":
+                case 33:
+                    message.rejectReason = 33;
+                    break;
+                case "REJECT_REASON_ORDER_CAPACITY":
+                case 34:
+                    message.rejectReason = 34;
+                    break;
+                case "REJECT_REASON_INVALID_MARKET_STATUS":
+                case 35:
+                    message.rejectReason = 35;
+                    break;
+                case "REJECT_REASON_INVALID_COMMAND":
+                case 36:
+                    message.rejectReason = 36;
+                    break;
+                case "REJECT_REASON_CAPACITY_EXCEEDED":
+                case 37:
+                    message.rejectReason = 37;
+                    break;
+                case "REJECT_REASON_NOT_LOGGED_ON":
+                case 100:
+                    message.rejectReason = 100;
+                    break;
+                case "REJECT_REASON_ALREADY_LOGGED_ON":
+                case 101:
+                    message.rejectReason = 101;
+                    break;
+                case "REJECT_REASON_AUTH_UNKNOWN_KEY":
+                case 102:
+                    message.rejectReason = 102;
+                    break;
+                case "REJECT_REASON_AUTH_BAD_SECRET":
+                case 103:
+                    message.rejectReason = 103;
+                    break;
+                case "REJECT_REASON_AUTH_KEY_REVOKED":
+                case 104:
+                    message.rejectReason = 104;
+                    break;
+                case "REJECT_REASON_AUTH_IP_NOT_ALLOWED":
+                case 105:
+                    message.rejectReason = 105;
+                    break;
+                case "REJECT_REASON_AUTH_BAD_SIGNATURE":
+                case 106:
+                    message.rejectReason = 106;
+                    break;
+                case "REJECT_REASON_AUTH_STALE_TIMESTAMP":
+                case 107:
+                    message.rejectReason = 107;
+                    break;
+                case "REJECT_REASON_AUTH_NONCE_REUSED":
+                case 108:
+                    message.rejectReason = 108;
+                    break;
+                case "REJECT_REASON_PERMISSION_DENIED":
+                case 109:
+                    message.rejectReason = 109;
+                    break;
+                case "REJECT_REASON_RATE_LIMITED":
+                case 110:
+                    message.rejectReason = 110;
+                    break;
+                case "REJECT_REASON_TOO_MANY_SESSIONS":
+                case 111:
+                    message.rejectReason = 111;
+                    break;
+                case "REJECT_REASON_MALFORMED_MESSAGE":
+                case 112:
+                    message.rejectReason = 112;
+                    break;
+                case "REJECT_REASON_MESSAGE_TOO_LARGE":
+                case 113:
+                    message.rejectReason = 113;
+                    break;
+                case "REJECT_REASON_UNSUPPORTED_MESSAGE":
+                case 114:
+                    message.rejectReason = 114;
+                    break;
+                case "REJECT_REASON_NUMBER_OUT_OF_RANGE":
+                case 115:
+                    message.rejectReason = 115;
+                    break;
+                case "REJECT_REASON_SLOW_CONSUMER":
+                case 116:
+                    message.rejectReason = 116;
+                    break;
+                case "REJECT_REASON_REPLAY_UNAVAILABLE":
+                case 117:
+                    message.rejectReason = 117;
+                    break;
+                case "REJECT_REASON_ENGINE_UNAVAILABLE":
+                case 200:
+                    message.rejectReason = 200;
+                    break;
+                case "REJECT_REASON_ENGINE_TIMEOUT":
+                case 201:
+                    message.rejectReason = 201;
+                    break;
+                case "REJECT_REASON_ENGINE_SHUTTING_DOWN":
+                case 202:
+                    message.rejectReason = 202;
+                    break;
+                }
+                if (object.firesAtUs != null)
+                    if ($util.Long)
+                        message.firesAtUs = $util.Long.fromValue(object.firesAtUs, true);
+                    else if (typeof object.firesAtUs === "string")
+                        message.firesAtUs = parseInt(object.firesAtUs, 10);
+                    else if (typeof object.firesAtUs === "number")
+                        message.firesAtUs = object.firesAtUs;
+                    else if (typeof object.firesAtUs === "object")
+                        message.firesAtUs = new $util.LongBits(object.firesAtUs.low >>> 0, object.firesAtUs.high >>> 0).toNumber(true);
+                if (object.timeoutMs != null)
+                    message.timeoutMs = object.timeoutMs >>> 0;
+                return message;
+            };
+
+            /**
+             * Creates a plain object from a DeadManSwitchResult message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof exchange.v1.DeadManSwitchResult
+             * @static
+             * @param {exchange.v1.DeadManSwitchResult} message DeadManSwitchResult
+             * @param {$protobuf.IConversionOptions} [options] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            DeadManSwitchResult.toObject = function toObject(message, options, q) {
+                if (!options)
+                    options = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var object = {};
+                if (options.defaults) {
+                    if ($util.Long) {
+                        var long = new $util.Long(0, 0, true);
+                        object.correlationId = options.longs === String ? long.toString() : options.longs === Number ? long.toNumber() : typeof BigInt !== "undefined" && options.longs === BigInt ? long.toBigInt() : long;
+                    } else
+                        object.correlationId = options.longs === String ? "0" : typeof BigInt !== "undefined" && options.longs === BigInt ? BigInt("0") : 0;
+                    object.rejectReason = options.enums === String ? "REJECT_REASON_UNKNOWN" : 0;
+                    if ($util.Long) {
+                        var long = new $util.Long(0, 0, true);
+                        object.firesAtUs = options.longs === String ? long.toString() : options.longs === Number ? long.toNumber() : typeof BigInt !== "undefined" && options.longs === BigInt ? long.toBigInt() : long;
+                    } else
+                        object.firesAtUs = options.longs === String ? "0" : typeof BigInt !== "undefined" && options.longs === BigInt ? BigInt("0") : 0;
+                    object.timeoutMs = 0;
+                }
+                if (message.correlationId != null && Object.hasOwnProperty.call(message, "correlationId"))
+                    if (typeof BigInt !== "undefined" && options.longs === BigInt)
+                        object.correlationId = typeof message.correlationId === "number" ? BigInt(message.correlationId) : $util.Long.fromBits(message.correlationId.low >>> 0, message.correlationId.high >>> 0, true).toBigInt();
+                    else if (typeof message.correlationId === "number")
+                        object.correlationId = options.longs === String ? String(message.correlationId) : message.correlationId;
+                    else
+                        object.correlationId = options.longs === String ? $util.Long.prototype.toString.call(message.correlationId) : options.longs === Number ? new $util.LongBits(message.correlationId.low >>> 0, message.correlationId.high >>> 0).toNumber(true) : message.correlationId;
+                if (message.rejectReason != null && Object.hasOwnProperty.call(message, "rejectReason"))
+                    object.rejectReason = options.enums === String ? $root.exchange.v1.RejectReason[message.rejectReason] === undefined ? message.rejectReason : $root.exchange.v1.RejectReason[message.rejectReason] : message.rejectReason;
+                if (message.firesAtUs != null && Object.hasOwnProperty.call(message, "firesAtUs"))
+                    if (typeof BigInt !== "undefined" && options.longs === BigInt)
+                        object.firesAtUs = typeof message.firesAtUs === "number" ? BigInt(message.firesAtUs) : $util.Long.fromBits(message.firesAtUs.low >>> 0, message.firesAtUs.high >>> 0, true).toBigInt();
+                    else if (typeof message.firesAtUs === "number")
+                        object.firesAtUs = options.longs === String ? String(message.firesAtUs) : message.firesAtUs;
+                    else
+                        object.firesAtUs = options.longs === String ? $util.Long.prototype.toString.call(message.firesAtUs) : options.longs === Number ? new $util.LongBits(message.firesAtUs.low >>> 0, message.firesAtUs.high >>> 0).toNumber(true) : message.firesAtUs;
+                if (message.timeoutMs != null && Object.hasOwnProperty.call(message, "timeoutMs"))
+                    object.timeoutMs = message.timeoutMs;
+                return object;
+            };
+
+            /**
+             * Converts this DeadManSwitchResult to JSON.
+             * @function toJSON
+             * @memberof exchange.v1.DeadManSwitchResult
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            DeadManSwitchResult.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            return DeadManSwitchResult;
         })();
 
         v1.LinkPong = (function() {
@@ -23436,6 +25396,7 @@ $root.exchange = (function() {
              * @property {exchange.v1.ILinkHelloAck|null} [helloAck] LinkMessage helloAck
              * @property {exchange.v1.ILinkReject|null} [reject] LinkMessage reject
              * @property {exchange.v1.ILinkShutdown|null} [shutdown] LinkMessage shutdown
+             * @property {exchange.v1.IDeadManSwitchResult|null} [deadManSwitch] LinkMessage deadManSwitch
              */
 
             /**
@@ -23509,17 +25470,25 @@ $root.exchange = (function() {
              */
             LinkMessage.prototype.shutdown = null;
 
+            /**
+             * LinkMessage deadManSwitch.
+             * @member {exchange.v1.IDeadManSwitchResult|null|undefined} deadManSwitch
+             * @memberof exchange.v1.LinkMessage
+             * @instance
+             */
+            LinkMessage.prototype.deadManSwitch = null;
+
             // OneOf field names bound to virtual getters and setters
             var $oneOfFields;
 
             /**
              * LinkMessage body.
-             * @member {"result"|"orderStatus"|"events"|"pong"|"helloAck"|"reject"|"shutdown"|undefined} body
+             * @member {"result"|"orderStatus"|"events"|"pong"|"helloAck"|"reject"|"shutdown"|"deadManSwitch"|undefined} body
              * @memberof exchange.v1.LinkMessage
              * @instance
              */
             Object.defineProperty(LinkMessage.prototype, "body", {
-                get: $util.oneOfGetter($oneOfFields = ["result", "orderStatus", "events", "pong", "helloAck", "reject", "shutdown"]),
+                get: $util.oneOfGetter($oneOfFields = ["result", "orderStatus", "events", "pong", "helloAck", "reject", "shutdown", "deadManSwitch"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -23565,6 +25534,8 @@ $root.exchange = (function() {
                     $root.exchange.v1.LinkReject.encode(message.reject, writer.uint32(/* id 6, wireType 2 =*/50).fork(), q + 1).ldelim();
                 if (message.shutdown != null && Object.hasOwnProperty.call(message, "shutdown"))
                     $root.exchange.v1.LinkShutdown.encode(message.shutdown, writer.uint32(/* id 7, wireType 2 =*/58).fork(), q + 1).ldelim();
+                if (message.deadManSwitch != null && Object.hasOwnProperty.call(message, "deadManSwitch"))
+                    $root.exchange.v1.DeadManSwitchResult.encode(message.deadManSwitch, writer.uint32(/* id 8, wireType 2 =*/66).fork(), q + 1).ldelim();
                 return writer;
             };
 
@@ -23628,6 +25599,10 @@ $root.exchange = (function() {
                         }
                     case 7: {
                             message.shutdown = $root.exchange.v1.LinkShutdown.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 8: {
+                            message.deadManSwitch = $root.exchange.v1.DeadManSwitchResult.decode(reader, reader.uint32(), undefined, long + 1);
                             break;
                         }
                     default:
@@ -23696,6 +25671,11 @@ $root.exchange = (function() {
                         throw TypeError(".exchange.v1.LinkMessage.shutdown: object expected");
                     message.shutdown = $root.exchange.v1.LinkShutdown.fromObject(object.shutdown, long + 1);
                 }
+                if (object.deadManSwitch != null) {
+                    if (!$util.isObject(object.deadManSwitch))
+                        throw TypeError(".exchange.v1.LinkMessage.deadManSwitch: object expected");
+                    message.deadManSwitch = $root.exchange.v1.DeadManSwitchResult.fromObject(object.deadManSwitch, long + 1);
+                }
                 return message;
             };
 
@@ -23750,6 +25730,11 @@ $root.exchange = (function() {
                     object.shutdown = $root.exchange.v1.LinkShutdown.toObject(message.shutdown, options, q + 1);
                     if (options.oneofs)
                         object.body = "shutdown";
+                }
+                if (message.deadManSwitch != null && Object.hasOwnProperty.call(message, "deadManSwitch")) {
+                    object.deadManSwitch = $root.exchange.v1.DeadManSwitchResult.toObject(message.deadManSwitch, options, q + 1);
+                    if (options.oneofs)
+                        object.body = "deadManSwitch";
                 }
                 return object;
             };

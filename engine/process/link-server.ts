@@ -1,0 +1,232 @@
+// Engine links: TCP (and a Unix socket where configured) carrying
+// [u32 LE length][LinkRequest] frames. Everything a peer can send is judged
+// here before it reaches the sequencer: an oversized frame gets a
+// MESSAGE_TOO_LARGE reject and the link is closed (framing cannot continue);
+// undecodable bytes get MALFORMED_MESSAGE and an empty or unknown body
+// UNSUPPORTED_MESSAGE (the link stays open: framing is intact); none of them
+// reaches the state machine or stops the process.
+import { existsSync, unlinkSync } from 'node:fs';
+import net from 'node:net';
+import type { Logger } from '../../common/logger';
+import { decodeSafe } from '../../proto/codec';
+import { FrameReader } from '../../proto/frame';
+import { exchange } from '../../proto/gen/exchange';
+import { MAX_FRAME_BYTES, MAX_LINK_OUTBOUND_BYTES, MAX_LINKS } from './limits';
+import { LinkReason, writeReject, writeShutdown } from './link-messages';
+import { scanLinkRequest } from './proto-reader';
+import { ProtoWriter } from './proto-writer';
+
+export interface LinkHandler {
+  onHello(link: Link, correlationId: number, hello: exchange.v1.ILinkHello): void;
+  /** The exchange.v1.Command is buf[start, end), valid only during the call. */
+  onCommand(link: Link, correlationId: number, buf: Uint8Array, start: number, end: number): void;
+  onOrderStatus(link: Link, correlationId: number, query: exchange.v1.IOrderStatusQuery): void;
+  onPing(link: Link, correlationId: number, ping: exchange.v1.ILinkPing): void;
+  onLinkClosed(link: Link): void;
+}
+
+const scratch = new ProtoWriter(4096);
+
+export class Link {
+  name = '';
+  subscribed = false;
+  /** Output of the batch being built (released once the batch is journaled). */
+  readonly out = new ProtoWriter(16 * 1024);
+  /** Id of the batch `out` belongs to (-1 = none). */
+  outBatch = -1;
+  closed = false;
+  readonly reader = new FrameReader(MAX_FRAME_BYTES);
+  rejectedFrames = 0;
+
+  constructor(
+    readonly id: number,
+    readonly socket: net.Socket,
+    private readonly log: Logger,
+  ) {}
+
+  /** Writes released bytes; a peer that stopped reading is dropped. */
+  write(buf: Buffer): void {
+    if (this.closed) return;
+    if (this.socket.writableLength > MAX_LINK_OUTBOUND_BYTES) {
+      this.log.warn({ link: this.id, name: this.name }, 'slow consumer: closing the link');
+      this.shutdown(LinkReason.SLOW_CONSUMER, 'slow consumer: output buffer full');
+      return;
+    }
+    this.socket.write(buf);
+  }
+
+  /** An immediate reject (not tied to engine state). */
+  reject(correlationId: number, reason: number, message: string): void {
+    scratch.reset();
+    writeReject(scratch, correlationId, reason, message);
+    this.write(scratch.copy());
+  }
+
+  /** Sends LinkShutdown and closes once it is flushed. */
+  shutdown(reason: number, message: string): void {
+    if (this.closed) return;
+    scratch.reset();
+    writeShutdown(scratch, reason, message);
+    this.socket.end(scratch.copy());
+    this.closed = true;
+    // A peer that never reads would keep the socket: destroy it after a grace period.
+    setTimeout(() => this.socket.destroy(), 2_000).unref();
+  }
+}
+
+export interface LinkServerOptions {
+  host: string;
+  port: number;
+  socketPath: string | undefined;
+}
+
+export class LinkServer {
+  readonly links = new Set<Link>();
+  private readonly servers: net.Server[] = [];
+  private nextId = 1;
+  private paused = false;
+  private accepting = true;
+
+  constructor(
+    private readonly handler: LinkHandler,
+    private readonly log: Logger,
+  ) {}
+
+  /** Starts listening; resolves with the bound TCP port. */
+  async listen(opts: LinkServerOptions): Promise<number> {
+    const tcp = net.createServer({ noDelay: true }, (s) => this.accept(s));
+    await new Promise<void>((resolve, reject) => {
+      tcp.once('error', reject);
+      tcp.listen(opts.port, opts.host, () => resolve());
+    });
+    this.servers.push(tcp);
+    if (opts.socketPath !== undefined) {
+      if (existsSync(opts.socketPath)) unlinkSync(opts.socketPath);
+      const unix = net.createServer((s) => this.accept(s));
+      await new Promise<void>((resolve, reject) => {
+        unix.once('error', reject);
+        unix.listen(opts.socketPath, () => resolve());
+      });
+      this.servers.push(unix);
+    }
+    const addr = tcp.address();
+    return typeof addr === 'object' && addr !== null ? addr.port : opts.port;
+  }
+
+  stopAccepting(): void {
+    this.accepting = false;
+    for (const s of this.servers) s.close();
+  }
+
+  /** Tells every link why the engine stops, then closes them. */
+  shutdownAll(reason: number, message: string): void {
+    this.stopAccepting();
+    for (const link of this.links) link.shutdown(reason, message);
+  }
+
+  /** Backpressure: stop reading every link (TCP pushes back on the senders). */
+  pauseReading(): void {
+    if (this.paused) return;
+    this.paused = true;
+    for (const l of this.links) l.socket.pause();
+  }
+
+  resumeReading(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    for (const l of this.links) if (!l.closed) l.socket.resume();
+  }
+
+  get readingPaused(): boolean {
+    return this.paused;
+  }
+
+  private accept(socket: net.Socket): void {
+    const link = new Link(this.nextId++, socket, this.log);
+    if (!this.accepting || this.links.size >= MAX_LINKS) {
+      link.shutdown(
+        LinkReason.ENGINE_UNAVAILABLE,
+        this.accepting ? 'too many links' : 'not accepting links',
+      );
+      return;
+    }
+    socket.setNoDelay(true);
+    this.links.add(link);
+    if (this.paused) socket.pause();
+    const onFrame = (payload: Buffer) => this.onFrame(link, payload);
+    socket.on('data', (chunk: Buffer) => {
+      if (link.closed) return;
+      const err = link.reader.push(chunk, onFrame);
+      if (err !== undefined) {
+        this.log.warn(
+          { link: link.id, name: link.name, length: err.length },
+          'oversized frame: closing the link',
+        );
+        link.reject(0, LinkReason.MESSAGE_TOO_LARGE, err.message);
+        link.shutdown(LinkReason.MESSAGE_TOO_LARGE, err.message);
+      }
+    });
+    socket.on('error', (err) => this.log.debug({ link: link.id, err: err.message }, 'link error'));
+    socket.on('close', () => {
+      link.closed = true;
+      this.links.delete(link);
+      this.handler.onLinkClosed(link);
+    });
+  }
+
+  private onFrame(link: Link, payload: Buffer): void {
+    if (link.closed) return;
+    const req = scanLinkRequest(payload);
+    if (req === undefined) {
+      link.rejectedFrames++;
+      link.reject(
+        0,
+        LinkReason.MALFORMED_MESSAGE,
+        'undecodable frame, or more than one request body',
+      );
+      return;
+    }
+    const corr = req.correlationId;
+    if (corr < 0) {
+      link.reject(0, LinkReason.NUMBER_OUT_OF_RANGE, 'correlation_id above 2^53-1');
+      return;
+    }
+    if (req.body === 3) {
+      this.handler.onCommand(link, corr, payload, req.start, req.end);
+      return;
+    }
+    const body = payload.subarray(req.start, req.end);
+    switch (req.body) {
+      case 4: {
+        const q = decodeSafe(exchange.v1.OrderStatusQuery, body, MAX_FRAME_BYTES);
+        if (q.ok) this.handler.onOrderStatus(link, corr, q.value);
+        else link.reject(corr, LinkReason.MALFORMED_MESSAGE, q.message);
+        return;
+      }
+      case 5: {
+        const p = decodeSafe(exchange.v1.LinkPing, body, MAX_FRAME_BYTES);
+        if (p.ok) this.handler.onPing(link, corr, p.value);
+        else link.reject(corr, LinkReason.MALFORMED_MESSAGE, p.message);
+        return;
+      }
+      case 2: {
+        const h = decodeSafe(exchange.v1.LinkHello, body, MAX_FRAME_BYTES);
+        if (h.ok) this.handler.onHello(link, corr, h.value);
+        else link.reject(corr, LinkReason.MALFORMED_MESSAGE, h.message);
+        return;
+      }
+      case 6:
+        // LinkDeadManSwitch: not implemented by this engine yet; the gateway
+        // runs its interim timer when refused (gateway/dead-man-switch.ts).
+        link.reject(
+          corr,
+          LinkReason.UNSUPPORTED_MESSAGE,
+          'dead-man switch is not supported by this engine',
+        );
+        return;
+      default:
+        link.rejectedFrames++;
+        link.reject(corr, LinkReason.UNSUPPORTED_MESSAGE, 'no request body this engine knows');
+    }
+  }
+}

@@ -1,0 +1,464 @@
+// The sequencer: takes commands from every link in arrival order, applies each
+// to the engine at once (stamped with the batch's time), and collects one
+// turn of the event loop into a batch: a journal entry (the commands, their
+// results and events) plus the replies, execution reports and event pushes
+// they produce. The batch is sealed on setImmediate (or when full) and
+// appended with one XADD; its output is released only when Redis confirms the
+// append, strictly in batch order. A failed append stops the process
+// (fail-stop): nothing that was not journaled is ever acknowledged.
+import type { Logger } from '../../common/logger';
+import { PROTOCOL_VERSION } from '../../proto';
+import { isSafeUint } from '../../proto/codec';
+import type { exchange } from '../../proto/gen/exchange';
+import { CommandKind, type PlaceOrder } from '../types';
+import { type BatchClock, wallClockUs } from './clock';
+import { decodeCommand, REJECT_NUMBER_OUT_OF_RANGE } from './command-codec';
+import type { ProcessEngine } from './engine-port';
+import type { EngineProcessError } from './errors';
+import { type IdempotencyRecord, type IdempotencyWindow, sameOrder } from './idempotency-window';
+import type { AppendListener, JournalWriter } from './journal-writer';
+import { MAX_ENTRY_BYTES } from './limits';
+import {
+  LinkReason,
+  MSG_EVENTS,
+  writeHelloAck,
+  writeOrderStatus,
+  writePong,
+  writeReject,
+} from './link-messages';
+import type { Link, LinkHandler, LinkServer } from './link-server';
+import { ProtoWriter } from './proto-writer';
+import { EventRanges, writeResultBody, writeStoredResultFrame } from './result-codec';
+
+export interface SequencerOptions {
+  shardId: number;
+  marketIds: readonly number[];
+  batchMaxCommands: number;
+  maxPendingCommands: number;
+  hashEveryEntries: number;
+  hashMinIntervalMs: number;
+}
+
+class Batch {
+  commands = 0;
+  lastSeq = 0;
+  confirmed = false;
+  readonly outputs: (Link | Buffer)[] = [];
+  constructor(
+    readonly id: number,
+    readonly timeUs: number,
+    readonly firstSeq: number,
+  ) {}
+}
+
+export interface SequencerStats {
+  batches: number;
+  commands: number;
+  entries: number;
+}
+
+export class Sequencer implements LinkHandler, AppendListener<Batch> {
+  private state: 'running' | 'draining' | 'stopped' = 'running';
+  private batch: Batch | null = null;
+  private nextBatchId = 1;
+  private readonly jw = new ProtoWriter(1024 * 1024);
+  private readonly ranges = new EventRanges();
+  private readonly sub = new ProtoWriter(64 * 1024);
+  private readonly touched: Link[] = [];
+  /** Per command of the open batch: its link and events (for event pushes). */
+  private cmdLinks: Link[] = [];
+  private cmdFirstEvent = new Int32Array(1024);
+  private cmdEventCount = new Int32Array(1024);
+  private readonly pending: Batch[] = [];
+  private pendingHead = 0;
+  private pendingCommands = 0;
+  private entriesSinceHash = 0;
+  private lastHashAt = performance.now();
+  /** Longest state hash so far (ms of matching-thread time). */
+  maxHashMs = 0;
+  private readonly sealCb = () => this.seal();
+  private drainWaiter: (() => void) | undefined;
+  readonly stats: SequencerStats = { batches: 0, commands: 0, entries: 0 };
+  /** Called after each journaled batch is released (snapshots, trimming). */
+  onReleased: (lastSeq: number) => void = () => {};
+  /** Called once when the sequencer must stop the process. */
+  onFatal: (err: Error) => void = () => {};
+  journal!: JournalWriter<Batch>;
+  server!: LinkServer;
+
+  constructor(
+    private readonly engine: ProcessEngine,
+    private readonly window: IdempotencyWindow,
+    private readonly clock: BatchClock,
+    private readonly opts: SequencerOptions,
+    private readonly log: Logger,
+  ) {}
+
+  /** The last seq confirmed by Redis. */
+  confirmedSeq = 0;
+
+  get pendingCount(): number {
+    return this.pendingCommands;
+  }
+
+  // ------------------------------------------------------------- requests
+
+  onCommand(link: Link, corr: number, buf: Uint8Array, start: number, end: number): void {
+    if (this.state !== 'running') {
+      link.reject(corr, LinkReason.ENGINE_SHUTTING_DOWN, 'engine shutting down');
+      return;
+    }
+    if (this.pendingCommands >= this.opts.maxPendingCommands) {
+      link.reject(corr, LinkReason.ENGINE_UNAVAILABLE, 'engine overloaded: journal backlog full');
+      return;
+    }
+    const cmd = decodeCommand(buf, start, end);
+    if (typeof cmd === 'number') {
+      link.reject(
+        corr,
+        cmd,
+        cmd === REJECT_NUMBER_OUT_OF_RANGE
+          ? 'a 64-bit field above 2^53-1'
+          : 'undecodable or unknown command',
+      );
+      return;
+    }
+    if (
+      cmd.kind === CommandKind.ADD_MARKET &&
+      this.opts.marketIds.length > 0 &&
+      !this.opts.marketIds.includes(cmd.marketId)
+    ) {
+      link.reject(
+        corr,
+        LinkReason.MARKET_UNKNOWN,
+        `market ${cmd.marketId} is not owned by shard ${this.opts.shardId}`,
+      );
+      return;
+    }
+    const place = cmd.kind === CommandKind.PLACE_ORDER ? (cmd as PlaceOrder) : undefined;
+    if (place !== undefined && place.clientOrderId !== '') {
+      if (this.window.has(place.accountId, place.clientOrderId)) {
+        this.answerResend(
+          link,
+          corr,
+          place,
+          this.window.get(place.accountId, place.clientOrderId)!,
+        );
+        return;
+      }
+    }
+    const b = this.openBatch();
+    const engine = this.engine;
+    const events = engine.events;
+    const from = events.count;
+    let reason: number;
+    try {
+      reason = engine.submit(cmd, b.timeUs);
+    } catch (err) {
+      // A broken invariant: the state can no longer be trusted. Nothing of this
+      // batch is journaled or acknowledged; recovery replays the journal.
+      this.fatal(err as Error);
+      return;
+    }
+    const seq = engine.lastSeq;
+    const to = events.count;
+    const n = to - from;
+    let opened = -1;
+    const window = this.window;
+    for (let i = from; i < to; i++) {
+      const slot = window.observe(events.at(i), place);
+      if (slot >= 0) opened = slot;
+    }
+
+    // The journaled command, its events encoded once (their positions kept).
+    const jw = this.jw;
+    const ranges = this.ranges;
+    const m = jw.beginLen(5);
+    jw.uint(1, seq);
+    jw.uint(2, b.timeUs);
+    jw.bytes(3, buf, start, end);
+    jw.uint(4, reason);
+    const first = ranges.encode(jw, 5, events, from, to);
+    ranges.shift(first, jw.endLen(m));
+
+    const out = this.outFor(link, b);
+    const f = out.beginFrame();
+    const mm = out.beginLen(1);
+    out.uint(1, corr);
+    const bodyStart = out.pos;
+    writeResultBody(out, seq, reason, ranges, jw.buf, first, n, b.timeUs);
+    if (opened >= 0) window.setResult(opened, out.copy(bodyStart, out.pos));
+    out.endLen(mm);
+    out.endFrame(f);
+
+    const k = b.commands;
+    if (k === this.cmdFirstEvent.length) this.growCmdArrays();
+    this.cmdLinks[k] = link;
+    this.cmdFirstEvent[k] = first;
+    this.cmdEventCount[k] = n;
+    b.commands = k + 1;
+    b.lastSeq = seq;
+    this.pendingCommands++;
+    if (b.commands >= this.opts.batchMaxCommands || jw.pos >= MAX_ENTRY_BYTES) this.seal();
+    if (this.pendingCommands >= (this.opts.maxPendingCommands * 3) / 4) this.server.pauseReading();
+  }
+
+  onOrderStatus(link: Link, corr: number, q: exchange.v1.IOrderStatusQuery): void {
+    if (this.state === 'stopped') return;
+    const accountId = q.accountId ?? 0;
+    const orderId = q.orderId ?? 0;
+    const cid = q.clientOrderId ?? '';
+    if (!isSafeUint(orderId)) {
+      link.reject(corr, LinkReason.NUMBER_OUT_OF_RANGE, 'order_id above 2^53-1');
+      return;
+    }
+    let open =
+      orderId !== 0
+        ? this.engine.getOrder(orderId)
+        : this.engine.getOrderByClientId(accountId, cid);
+    if (open !== undefined && open.accountId !== accountId) open = undefined;
+    let closed: IdempotencyRecord | undefined;
+    if (open === undefined) {
+      closed = orderId !== 0 ? this.window.getByOrderId(orderId) : this.window.get(accountId, cid);
+      if (closed !== undefined && closed.accountId !== accountId) closed = undefined;
+    }
+    // Answered with the batch: the state it reveals may not be journaled yet.
+    const b = this.openBatch();
+    writeOrderStatus(this.outFor(link, b), corr, this.engine.lastSeq, open, closed);
+  }
+
+  onHello(link: Link, corr: number, hello: exchange.v1.ILinkHello): void {
+    if (this.state === 'stopped') return;
+    const v = hello.protocolVersion ?? 0;
+    if (v !== PROTOCOL_VERSION) {
+      link.reject(
+        corr,
+        LinkReason.UNSUPPORTED_MESSAGE,
+        `protocol version ${v}, this engine speaks ${PROTOCOL_VERSION}`,
+      );
+      return;
+    }
+    link.name = hello.clientName ?? '';
+    link.subscribed = hello.subscribeEvents === true;
+    let markets = this.opts.marketIds;
+    if (markets.length === 0) {
+      const present: number[] = [];
+      this.engine.forEachMarket((m) => {
+        present.push(m.marketId);
+      });
+      markets = present;
+    }
+    const b = this.openBatch();
+    writeHelloAck(this.outFor(link, b), this.opts.shardId, this.engine.lastSeq, markets);
+    writeHelloAck(
+      this.outFor(link, b),
+      this.opts.shardId,
+      this.engine.lastSeq,
+      this.opts.marketIds,
+    );
+  }
+
+  onPing(link: Link, _corr: number, ping: exchange.v1.ILinkPing): void {
+    const w = this.sub;
+    w.reset();
+    writePong(w, isSafeUint(ping.timeUs) ? ping.timeUs : 0, wallClockUs());
+    link.write(w.copy());
+  }
+
+  onLinkClosed(_link: Link): void {
+    // Its pending output is dropped at release (the link is closed); the
+    // gateway issues cancel-on-disconnect itself where a session asked for it.
+  }
+
+  // ------------------------------------------------------------- batches
+
+  private openBatch(): Batch {
+    let b = this.batch;
+    if (b === null) {
+      b = new Batch(this.nextBatchId++, this.clock.stamp(), this.engine.lastSeq + 1);
+      this.batch = b;
+      setImmediate(this.sealCb);
+    }
+    return b;
+  }
+
+  private outFor(link: Link, b: Batch): ProtoWriter {
+    if (link.outBatch !== b.id) {
+      link.outBatch = b.id;
+      link.out.reset();
+      this.touched.push(link);
+    }
+    return link.out;
+  }
+
+  private answerResend(link: Link, corr: number, place: PlaceOrder, rec: IdempotencyRecord): void {
+    const b = this.openBatch();
+    const out = this.outFor(link, b);
+    if (sameOrder(rec, place)) {
+      writeStoredResultFrame(out, corr, rec.result);
+    } else {
+      writeReject(
+        out,
+        corr,
+        LinkReason.DUPLICATE_CLIENT_ORDER_ID,
+        `client order id ${place.clientOrderId} was used by order ${rec.orderId} (seq ${rec.seq}) with other parameters`,
+      );
+    }
+  }
+
+  private growCmdArrays(): void {
+    const a = new Int32Array(this.cmdFirstEvent.length * 2);
+    a.set(this.cmdFirstEvent);
+    this.cmdFirstEvent = a;
+    const c = new Int32Array(this.cmdEventCount.length * 2);
+    c.set(this.cmdEventCount);
+    this.cmdEventCount = c;
+  }
+
+  /** Seals the open batch: finishes its journal entry, parks its output and appends it. */
+  seal(): void {
+    const b = this.batch;
+    if (b === null || this.state === 'stopped') return;
+    this.batch = null;
+    let entry: Buffer | undefined;
+    let hashed = false;
+    if (b.commands > 0) {
+      const jw = this.jw;
+      jw.uint(1, PROTOCOL_VERSION);
+      jw.uint(2, this.opts.shardId);
+      jw.uint(3, b.firstSeq);
+      jw.uint(4, b.lastSeq);
+      this.entriesSinceHash++;
+      if (
+        this.opts.hashEveryEntries > 0 &&
+        this.entriesSinceHash >= this.opts.hashEveryEntries &&
+        performance.now() - this.lastHashAt >= this.opts.hashMinIntervalMs
+      ) {
+        const t0 = performance.now();
+        jw.string(6, this.engine.stateHash());
+        hashed = true;
+        const ms = performance.now() - t0;
+        this.maxHashMs = Math.max(this.maxHashMs, ms);
+        this.lastHashAt = performance.now();
+        this.entriesSinceHash = 0;
+        if (ms >= 50)
+          this.log.info({ seq: b.lastSeq, ms: Math.round(ms) }, 'state hash recorded (slow)');
+      }
+      entry = jw.copy();
+      jw.reset();
+      this.stats.entries++;
+      this.stats.commands += b.commands;
+    }
+    for (const link of this.touched) {
+      b.outputs.push(link, link.out.copy());
+      link.outBatch = -1;
+    }
+    this.touched.length = 0;
+    if (entry !== undefined) this.pushEvents(b, entry);
+    this.ranges.reset();
+    this.engine.events.clear();
+    this.cmdLinks.length = 0;
+    this.stats.batches++;
+    this.pending.push(b);
+    if (entry !== undefined) {
+      this.journal.append(b.lastSeq, entry, hashed, b);
+    } else {
+      b.confirmed = true;
+      this.release();
+    }
+  }
+
+  /** EventBatch for every subscribed link: the events of other links' commands. */
+  private pushEvents(b: Batch, entry: Buffer): void {
+    if (this.server.links.size === 0) return;
+    for (const link of this.server.links) {
+      if (!link.subscribed || link.closed) continue;
+      const w = this.sub;
+      w.reset();
+      const f = w.beginFrame();
+      const m = w.beginLen(MSG_EVENTS);
+      w.uint(1, b.firstSeq);
+      w.uint(2, b.lastSeq);
+      let included = 0;
+      for (let k = 0; k < b.commands; k++) {
+        if (this.cmdLinks[k] === link) continue;
+        this.ranges.copyTo(w, 3, entry, this.cmdFirstEvent[k]!, this.cmdEventCount[k]!);
+        if (this.cmdEventCount[k]! > 0) included++;
+      }
+      if (included === 0) continue;
+      // command_time_us: one per command with events here (a batch shares one stamp).
+      const p = w.beginLen(4);
+      for (let i = 0; i < included; i++) w.varint(b.timeUs);
+      w.endLen(p);
+      w.endLen(m);
+      w.endFrame(f);
+      b.outputs.push(link, w.copy());
+    }
+  }
+
+  onAppended(b: Batch): void {
+    b.confirmed = true;
+    this.release();
+  }
+
+  private release(): void {
+    const q = this.pending;
+    while (this.pendingHead < q.length && q[this.pendingHead]!.confirmed) {
+      const b = q[this.pendingHead]!;
+      q[this.pendingHead++] = undefined as unknown as Batch;
+      const outs = b.outputs;
+      for (let i = 0; i < outs.length; i += 2) (outs[i] as Link).write(outs[i + 1] as Buffer);
+      if (b.commands > 0) {
+        this.pendingCommands -= b.commands;
+        this.confirmedSeq = b.lastSeq;
+        this.onReleased(b.lastSeq);
+      }
+    }
+    if (this.pendingHead > 1024 && this.pendingHead * 2 > q.length) {
+      q.splice(0, this.pendingHead);
+      this.pendingHead = 0;
+    }
+    if (this.server.readingPaused && this.pendingCommands <= this.opts.maxPendingCommands / 4) {
+      this.server.resumeReading();
+    }
+    if (this.drainWaiter !== undefined && this.pendingHead === q.length) {
+      const w = this.drainWaiter;
+      this.drainWaiter = undefined;
+      w();
+    }
+  }
+
+  // ------------------------------------------------------------- stopping
+
+  /** Journal failure or broken invariant: tell the links, stop everything, never acknowledge more. */
+  fatal(err: Error): void {
+    if (this.state === 'stopped') return;
+    this.state = 'stopped';
+    const code = (err as EngineProcessError).code ?? 'E_FATAL';
+    this.log.fatal({ err, code, confirmedSeq: this.confirmedSeq }, 'engine stopping: fail-stop');
+    this.server.shutdownAll(
+      LinkReason.ENGINE_UNAVAILABLE,
+      `engine stopped (${code}): ${err.message}`,
+    );
+    this.onFatal(err);
+  }
+
+  /** Graceful stop: refuse new commands, journal and release what is in flight. */
+  async drain(timeoutMs: number): Promise<boolean> {
+    if (this.state !== 'running') return this.state === 'draining';
+    this.state = 'draining';
+    this.server.stopAccepting();
+    this.seal();
+    if (this.pendingHead === this.pending.length) return true;
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        this.drainWaiter = undefined;
+        resolve(false);
+      }, timeoutMs);
+      this.drainWaiter = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+    });
+  }
+}

@@ -1,0 +1,247 @@
+// Market data from the shard feed: a BookMirror per market (BOOK_LEVEL
+// events), a ring of recent public trades (REST), and fan-out over uWS
+// pub/sub, one topic per market and channel:
+//   b:<market>  BookUpdate  (absolute level quantities; 0 deletes)
+//   t:<market>  PublicTrade
+//   q:<market>  BestBidOffer
+// A BookUpdate covers the engine seq range first_seq..last_seq: every command
+// in it that touched the book is included, so first_seq == previous
+// last_seq + 1 always holds for a subscriber, and a snapshot's seq is the
+// last_seq its book reflects. Updates are coalesced per applied chunk (one
+// link message, or up to 512 journal commands).
+import { EventKind } from '../engine/event';
+import { exchange } from '../proto';
+import { BookMirror } from './book-mirror';
+import { nowUs } from './clock';
+import { TRADE_RING_SIZE } from './limits';
+import type { FeedCommand } from './reports';
+import type { TemplatedApp } from './uws';
+
+const v1 = exchange.v1;
+
+export function bookTopic(marketId: number): string {
+  return `b:${marketId}`;
+}
+export function tradesTopic(marketId: number): string {
+  return `t:${marketId}`;
+}
+export function bboTopic(marketId: number): string {
+  return `q:${marketId}`;
+}
+
+export interface PublicTradeRecord {
+  tradeId: number;
+  priceTicks: number;
+  qtyLots: number;
+  takerSide: number;
+  engineSeq: number;
+  timeUs: number;
+}
+
+/** Fixed-size ring of the newest public trades of one market. */
+export class TradeRing {
+  private readonly items: PublicTradeRecord[] = [];
+  private next = 0;
+
+  push(t: PublicTradeRecord): void {
+    if (this.items.length < TRADE_RING_SIZE) this.items.push(t);
+    else this.items[this.next] = t;
+    this.next = (this.next + 1) % TRADE_RING_SIZE;
+  }
+
+  /** Newest first, at most `limit`. */
+  newest(limit: number): PublicTradeRecord[] {
+    const n = Math.min(limit, this.items.length);
+    const out: PublicTradeRecord[] = [];
+    let i = (this.next - 1 + this.items.length) % Math.max(1, this.items.length);
+    for (let k = 0; k < n; k++) {
+      out.push(this.items[i]!);
+      i = (i - 1 + this.items.length) % this.items.length;
+    }
+    return out;
+  }
+}
+
+interface MarketState {
+  readonly book: BookMirror;
+  readonly trades: TradeRing;
+  /** Levels changed in the current chunk (last write wins), per side. */
+  readonly dirtyBids: Map<number, { q: number; c: number }>;
+  readonly dirtyAsks: Map<number, { q: number; c: number }>;
+  bboBid: number;
+  bboBidQty: number;
+  bboAsk: number;
+  bboAskQty: number;
+}
+
+export class MarketData {
+  private readonly markets = new Map<number, MarketState>();
+  private readonly dirty = new Set<MarketState>();
+  /** Messages published (for metrics). */
+  published = 0;
+
+  constructor(private readonly app: TemplatedApp) {}
+
+  book(marketId: number): BookMirror | undefined {
+    return this.markets.get(marketId)?.book;
+  }
+
+  trades(marketId: number): TradeRing | undefined {
+    return this.markets.get(marketId)?.trades;
+  }
+
+  private state(marketId: number): MarketState {
+    let m = this.markets.get(marketId);
+    if (m === undefined) {
+      m = {
+        book: new BookMirror(marketId),
+        trades: new TradeRing(),
+        dirtyBids: new Map(),
+        dirtyAsks: new Map(),
+        bboBid: 0,
+        bboBidQty: 0,
+        bboAsk: 0,
+        bboAskQty: 0,
+      };
+      this.markets.set(marketId, m);
+    }
+    return m;
+  }
+
+  /** Makes sure a market has a (possibly empty) book, e.g. one that never traded. */
+  ensure(marketId: number): BookMirror {
+    return this.state(marketId).book;
+  }
+
+  /** Folds one command's book and trade events in (call applyDone at the end of the chunk). */
+  applyCommand(cmd: FeedCommand, live: boolean): void {
+    const events = cmd.events;
+    for (let i = 0; i < events.length; i++) {
+      const ev = events[i]!;
+      const kind: number = ev.kind ?? 0;
+      if (kind === EventKind.BOOK_LEVEL) {
+        const m = this.state(ev.marketId ?? 0);
+        const side = ev.side ?? 0;
+        const price = ev.priceTicks ?? 0;
+        const qty = ev.qtyLots ?? 0;
+        const count = ev.orderCount ?? 0;
+        m.book.setLevel(side, price, qty, count);
+        (side === 1 ? m.dirtyBids : m.dirtyAsks).set(price, { q: qty, c: count });
+        this.dirty.add(m);
+      } else if (kind === EventKind.TRADE) {
+        const marketId = ev.marketId ?? 0;
+        const m = this.state(marketId);
+        const t: PublicTradeRecord = {
+          tradeId: ev.tradeId ?? 0,
+          priceTicks: ev.priceTicks ?? 0,
+          qtyLots: ev.qtyLots ?? 0,
+          takerSide: ev.side ?? 0,
+          engineSeq: cmd.seq,
+          timeUs: cmd.timeUs,
+        };
+        m.trades.push(t);
+        if (live) {
+          this.publish(tradesTopic(marketId), {
+            trade: {
+              marketId,
+              tradeId: t.tradeId,
+              priceTicks: t.priceTicks,
+              qtyLots: t.qtyLots,
+              takerSide: t.takerSide,
+              engineSeq: t.engineSeq,
+              timeUs: t.timeUs,
+            },
+          });
+        }
+      }
+    }
+  }
+
+  /** End of a chunk whose last command is `lastSeq`: one BookUpdate (and BBO if it moved) per touched market. */
+  applyDone(lastSeq: number, live: boolean): void {
+    if (this.dirty.size === 0) return;
+    for (const m of this.dirty) {
+      const book = m.book;
+      const marketId = book.marketId;
+      if (live) {
+        const updates: exchange.v1.IBookLevelUpdate[] = [];
+        for (const [price, l] of m.dirtyBids) {
+          updates.push({
+            side: v1.Side.SIDE_BUY,
+            priceTicks: price,
+            qtyLots: l.q,
+            orderCount: l.c,
+          });
+        }
+        for (const [price, l] of m.dirtyAsks) {
+          updates.push({
+            side: v1.Side.SIDE_SELL,
+            priceTicks: price,
+            qtyLots: l.q,
+            orderCount: l.c,
+          });
+        }
+        this.publish(bookTopic(marketId), {
+          bookUpdate: { marketId, firstSeq: book.seq + 1, lastSeq, updates },
+        });
+      }
+      book.seq = lastSeq;
+      m.dirtyBids.clear();
+      m.dirtyAsks.clear();
+      const bid = book.bids.best();
+      const ask = book.asks.best();
+      if (
+        bid.priceTicks !== m.bboBid ||
+        bid.qtyLots !== m.bboBidQty ||
+        ask.priceTicks !== m.bboAsk ||
+        ask.qtyLots !== m.bboAskQty
+      ) {
+        m.bboBid = bid.priceTicks;
+        m.bboBidQty = bid.qtyLots;
+        m.bboAsk = ask.priceTicks;
+        m.bboAskQty = ask.qtyLots;
+        if (live) this.publish(bboTopic(marketId), { bbo: this.bbo(marketId)! });
+      }
+    }
+    this.dirty.clear();
+  }
+
+  /** Recomputes every market's best bid and offer from its book (after seeding). */
+  resetBbo(): void {
+    for (const m of this.markets.values()) {
+      const bid = m.book.bids.best();
+      const ask = m.book.asks.best();
+      m.bboBid = bid.priceTicks;
+      m.bboBidQty = bid.qtyLots;
+      m.bboAsk = ask.priceTicks;
+      m.bboAskQty = ask.qtyLots;
+    }
+  }
+
+  snapshot(marketId: number, depth: number): exchange.v1.IBookSnapshot {
+    const book = this.ensure(marketId);
+    return { marketId, seq: book.seq, bids: book.bids.top(depth), asks: book.asks.top(depth) };
+  }
+
+  bbo(marketId: number): exchange.v1.IBestBidOffer | undefined {
+    const m = this.markets.get(marketId);
+    if (m === undefined) return undefined;
+    return {
+      marketId,
+      bidPriceTicks: m.bboBid,
+      bidQtyLots: m.bboBidQty,
+      askPriceTicks: m.bboAsk,
+      askQtyLots: m.bboAskQty,
+      seq: m.book.seq,
+    };
+  }
+
+  private publish(topic: string, body: exchange.v1.IServerMessage): void {
+    const now = nowUs();
+    body.recvTimeUs = now;
+    body.sendTimeUs = now;
+    const bytes = v1.ServerMessage.encode(body).finish();
+    this.app.publish(topic, bytes, true, false);
+    this.published++;
+  }
+}

@@ -1,0 +1,386 @@
+// One load worker (a worker thread): N logged-on connections that send
+// NewOrder messages through the gateway.
+//
+// - fixed rate (open loop): order k of this worker is intended at
+//   t0 + k * interval, whatever the responses do; a pacer thread wakes the
+//   worker when orders are due and it sends all of them, round-robin over
+//   its connections. Latency = response time - min(intended, actual send):
+//   a send delayed by anything (this thread, GC, the pacer's timer slack)
+//   counts, so there is no coordinated omission.
+// - saturation (closed loop, to find capacity): every connection keeps
+//   `window` orders in flight; acknowledged orders per second are counted.
+//
+// Orders alternate buy/sell at one price, so they trade with each other's
+// resting orders and the book stays shallow.
+import { parentPort, Worker, workerData } from 'node:worker_threads';
+import { exchange } from '../../proto';
+import { epochMs } from './clock';
+import { Histogram } from './histogram';
+import type { PacerData } from './pacer';
+import { RawWs } from './raw-ws';
+import {
+  BODY,
+  newOrderBody,
+  newOrderMessageLength,
+  type Scan,
+  scanServerMessage,
+  writeNewOrderMessage,
+} from './wire';
+
+export interface LoadWorkerData {
+  host: string;
+  port: number;
+  path: string;
+  keys: { apiKey: string; apiSecret: string }[];
+  marketId: number;
+  priceTicks: number;
+  qtyLots: number;
+}
+
+export type LoadCommand =
+  | {
+      type: 'fixed';
+      t0: number;
+      intervalMs: number;
+      total: number;
+      recordFrom: number;
+      recordTo: number;
+      drainMs: number;
+      earlyMs: number;
+      lookaheadMs: number;
+    }
+  | { type: 'saturation'; durationMs: number; warmupMs: number; window: number }
+  | { type: 'close' };
+
+export interface PhaseResult {
+  type: 'result';
+  sent: number;
+  answered: number;
+  accepted: number;
+  rejected: Record<string, number>;
+  unanswered: number;
+  recorded: number;
+  /** Orders acknowledged inside the measured window (saturation). */
+  ackedInWindow: number;
+  windowMs: number;
+  histogram: ReturnType<Histogram['toJSON']>;
+  /** Gateway receive -> send time of the recorded orders (ns). */
+  gatewayHistogram: ReturnType<Histogram['toJSON']>;
+  pacerLatenessP50Us: number;
+  closedConnections: number;
+  /** Messages received by ServerMessage body field number. */
+  received: number[];
+}
+
+const RING = 1 << 16;
+const RING_MASK = RING - 1;
+const FIRST_REQUEST_ID = 1000;
+
+class Conn {
+  nextId = FIRST_REQUEST_ID;
+  inFlight = 0;
+  dirty = false;
+  sideToggle = 0;
+  /** Start time (epoch ms) per request id slot; NaN = not in flight. */
+  readonly starts = new Float64Array(RING).fill(Number.NaN);
+  /** Whether the request's latency is recorded. */
+  readonly record = new Uint8Array(RING);
+  constructor(readonly ws: RawWs) {}
+}
+
+if (
+  parentPort !== null &&
+  workerData !== null &&
+  (workerData as { pacer?: boolean }).pacer !== true
+) {
+  void runWorker(workerData as LoadWorkerData);
+}
+
+async function logon(ws: RawWs, key: { apiKey: string; apiSecret: string }): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const scan: Scan = { requestId: 0, body: 0, reason: 0, recvUs: 0, sendUs: 0 };
+    const timer = setTimeout(() => reject(new Error('logon timed out')), 10_000);
+    ws.onMessage = (payload) => {
+      scanServerMessage(payload, scan);
+      if (scan.requestId !== 1) return;
+      clearTimeout(timer);
+      if (scan.body === BODY.LOGON_ACK) resolve();
+      else
+        reject(new Error(`logon refused: ${exchange.v1.RejectReason[scan.reason] ?? scan.reason}`));
+    };
+    ws.onClose = (reason) => reject(new Error(`closed during logon: ${reason}`));
+    ws.send(
+      exchange.v1.ClientMessage.encode({
+        requestId: 1,
+        logon: {
+          apiKeyPrefix: key.apiKey,
+          apiSecret: key.apiSecret,
+          cancelOnDisconnect: exchange.v1.CancelOnDisconnect.CANCEL_ON_DISCONNECT_OFF,
+          heartbeatIntervalMs: 30_000,
+        },
+      }).finish(),
+    );
+    ws.flush();
+  });
+}
+
+async function runWorker(d: LoadWorkerData): Promise<void> {
+  const port = parentPort!;
+  const bodies = [
+    newOrderBody({
+      marketId: d.marketId,
+      side: exchange.v1.Side.SIDE_BUY,
+      orderType: exchange.v1.OrderType.ORDER_TYPE_LIMIT,
+      timeInForce: exchange.v1.TimeInForce.TIME_IN_FORCE_GTC,
+      priceTicks: d.priceTicks,
+      qtyLots: d.qtyLots,
+    }),
+    newOrderBody({
+      marketId: d.marketId,
+      side: exchange.v1.Side.SIDE_SELL,
+      orderType: exchange.v1.OrderType.ORDER_TYPE_LIMIT,
+      timeInForce: exchange.v1.TimeInForce.TIME_IN_FORCE_GTC,
+      priceTicks: d.priceTicks,
+      qtyLots: d.qtyLots,
+    }),
+  ];
+  const conns: Conn[] = [];
+  try {
+    await Promise.all(
+      d.keys.map(async (key) => {
+        const ws = await RawWs.connect(d.host, d.port, d.path);
+        await logon(ws, key);
+        conns.push(new Conn(ws));
+      }),
+    );
+  } catch (err) {
+    port.postMessage({ type: 'error', message: (err as Error).message });
+    return;
+  }
+
+  // ---- per-phase state ----
+  let hist = new Histogram();
+  let gwHist = new Histogram();
+  let sent = 0;
+  let answered = 0;
+  let accepted = 0;
+  let rejected: Record<string, number> = {};
+  let ackedInWindow = 0;
+  let windowFrom = 0;
+  let windowTo = 0;
+  let saturation = false;
+  let window = 0;
+  let running = false;
+  let closedConnections = 0;
+  let received: number[] = new Array(32).fill(0);
+  const scan: Scan = { requestId: 0, body: 0, reason: 0, recvUs: 0, sendUs: 0 };
+
+  const sendOrder = (c: Conn, start: number, record: boolean): void => {
+    const id = c.nextId++;
+    const body = bodies[c.sideToggle]!;
+    c.sideToggle ^= 1;
+    const len = newOrderMessageLength(id, body.length);
+    const off = c.ws.reserve(len);
+    writeNewOrderMessage(c.ws.outBuffer, off, id, body);
+    c.ws.commit(off, len);
+    const slot = id & RING_MASK;
+    c.starts[slot] = start;
+    c.record[slot] = record ? 1 : 0;
+    c.inFlight++;
+    c.dirty = true;
+    sent++;
+  };
+
+  const onResponse = (c: Conn, now: number): void => {
+    const slot = scan.requestId & RING_MASK;
+    const start = c.starts[slot]!;
+    if (Number.isNaN(start)) return;
+    c.starts[slot] = Number.NaN;
+    c.inFlight--;
+    answered++;
+    if (scan.reason === 0 && scan.body === BODY.ORDER_RESPONSE) accepted++;
+    else {
+      const name = exchange.v1.RejectReason[scan.reason] ?? String(scan.reason);
+      rejected[name] = (rejected[name] ?? 0) + 1;
+    }
+    if (c.record[slot] === 1) {
+      hist.record((now - start) * 1e6);
+      if (scan.sendUs >= scan.recvUs && scan.recvUs > 0)
+        gwHist.record((scan.sendUs - scan.recvUs) * 1000);
+    }
+    if (saturation && now >= windowFrom && now < windowTo) ackedInWindow++;
+    if (saturation && running) {
+      sendOrder(c, now, true);
+    }
+  };
+
+  for (const c of conns) {
+    c.ws.onMessage = (payload) => {
+      scanServerMessage(payload, scan);
+      received[scan.body & 31]!++;
+      if (
+        scan.requestId >= FIRST_REQUEST_ID &&
+        (scan.body === BODY.ORDER_RESPONSE || scan.body === BODY.REJECT)
+      ) {
+        onResponse(c, epochMs());
+      }
+    };
+    c.ws.onChunkEnd = () => {
+      if (c.dirty) {
+        c.dirty = false;
+        c.ws.flush();
+      }
+    };
+    c.ws.onClose = () => {
+      closedConnections++;
+    };
+  }
+
+  const finish = (unanswered: number, windowMs: number, pacerLatenessP50Us: number): void => {
+    const h = hist.toJSON();
+    const g = gwHist.toJSON();
+    const result: PhaseResult = {
+      type: 'result',
+      sent,
+      answered,
+      accepted,
+      rejected,
+      unanswered,
+      recorded: hist.count,
+      ackedInWindow,
+      windowMs,
+      histogram: h,
+      gatewayHistogram: g,
+      pacerLatenessP50Us,
+      closedConnections,
+      received,
+    };
+    port.postMessage(result, [h.counts.buffer as ArrayBuffer, g.counts.buffer as ArrayBuffer]);
+  };
+
+  const reset = (): void => {
+    hist = new Histogram();
+    gwHist = new Histogram();
+    sent = 0;
+    answered = 0;
+    accepted = 0;
+    rejected = {};
+    received = new Array(32).fill(0);
+    ackedInWindow = 0;
+    for (const c of conns) {
+      c.starts.fill(Number.NaN);
+      c.inFlight = 0;
+    }
+  };
+
+  /** Counts what is still unanswered and records it at the drain deadline (no omission). */
+  const sweepUnanswered = (deadline: number): number => {
+    let n = 0;
+    for (const c of conns) {
+      for (let i = 0; i < RING; i++) {
+        const s = c.starts[i]!;
+        if (!Number.isNaN(s)) {
+          n++;
+          if (c.record[i] === 1) hist.record((deadline - s) * 1e6);
+          c.starts[i] = Number.NaN;
+        }
+      }
+    }
+    return n;
+  };
+
+  const waitDrained = async (maxMs: number): Promise<number> => {
+    const deadline = epochMs() + maxMs;
+    while (epochMs() < deadline && conns.some((c) => c.inFlight > 0)) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return sweepUnanswered(epochMs());
+  };
+
+  const fixed = async (cmd: Extract<LoadCommand, { type: 'fixed' }>): Promise<void> => {
+    reset();
+    saturation = false;
+    const flag = new SharedArrayBuffer(8);
+    const i32 = new Int32Array(flag);
+    const pacerData: PacerData & { pacer: true } = {
+      pacer: true,
+      t0: cmd.t0,
+      intervalMs: cmd.intervalMs,
+      total: cmd.total,
+      earlyMs: cmd.earlyMs,
+      flag,
+    };
+    const pacer = new Worker(__filename.replace(/load-worker\.(js|ts)$/, 'pacer.$1'), {
+      workerData: pacerData,
+    });
+    let k = 0;
+    let rr = 0;
+    let latenessP50Us = 0;
+    const n = conns.length;
+    await new Promise<void>((resolve, reject) => {
+      pacer.on('error', reject);
+      pacer.on('message', (m: unknown) => {
+        if (typeof m === 'object' && m !== null) {
+          latenessP50Us = (m as { latenessP50Us: number }).latenessP50Us;
+          resolve();
+          return;
+        }
+        Atomics.store(i32, 0, 0);
+        const now = epochMs();
+        const horizon = now + cmd.lookaheadMs;
+        while (k < cmd.total) {
+          const intended = cmd.t0 + k * cmd.intervalMs;
+          if (intended > horizon) break;
+          const c = conns[rr]!;
+          rr = rr + 1 === n ? 0 : rr + 1;
+          if (!c.ws.isClosed)
+            sendOrder(
+              c,
+              Math.min(intended, now),
+              intended >= cmd.recordFrom && intended < cmd.recordTo,
+            );
+          k++;
+        }
+        for (const c of conns) {
+          if (c.dirty) {
+            c.dirty = false;
+            c.ws.flush();
+          }
+        }
+      });
+    });
+    await pacer.terminate();
+    const unanswered = await waitDrained(cmd.drainMs);
+    finish(unanswered, cmd.recordTo - cmd.recordFrom, latenessP50Us);
+  };
+
+  const saturate = async (cmd: Extract<LoadCommand, { type: 'saturation' }>): Promise<void> => {
+    reset();
+    saturation = true;
+    window = cmd.window;
+    running = true;
+    const t0 = epochMs();
+    windowFrom = t0 + cmd.warmupMs;
+    windowTo = windowFrom + cmd.durationMs;
+    for (const c of conns) {
+      for (let i = 0; i < window; i++) sendOrder(c, t0, true);
+      c.dirty = false;
+      c.ws.flush();
+    }
+    await new Promise((r) => setTimeout(r, cmd.warmupMs + cmd.durationMs));
+    running = false;
+    const unanswered = await waitDrained(3000);
+    saturation = false;
+    finish(unanswered, cmd.durationMs, 0);
+  };
+
+  port.on('message', (cmd: LoadCommand) => {
+    if (cmd.type === 'fixed') void fixed(cmd);
+    else if (cmd.type === 'saturation') void saturate(cmd);
+    else {
+      for (const c of conns) c.ws.close('bench done');
+      port.close();
+    }
+  });
+  port.postMessage({ type: 'ready', connections: conns.length });
+}

@@ -46,8 +46,10 @@ import { hashState } from './state-hash';
 import type { RestingOrderView } from './state-view';
 import {
   CancelReason,
-  type Command,
   CommandKind,
+  DEAD_MAN_MAX_TIMEOUT_MS,
+  DEAD_MAN_MIN_TIMEOUT_MS,
+  type EngineCommand,
   type MarketConfig,
   MarketStatus,
   OrderType,
@@ -92,6 +94,23 @@ export interface DepthLevel {
   orderCount: number;
 }
 
+/** One armed dead-man's switch. */
+class DeadManSwitch {
+  constructor(
+    readonly accountId: number,
+    readonly marketId: number,
+    readonly deadlineUs: number,
+    readonly timeoutMs: number,
+  ) {}
+}
+
+/** Firing order: (deadlineUs, accountId, marketId) ascending. */
+function dmsBefore(a: DeadManSwitch, b: DeadManSwitch): boolean {
+  if (a.deadlineUs !== b.deadlineUs) return a.deadlineUs < b.deadlineUs;
+  if (a.accountId !== b.accountId) return a.accountId < b.accountId;
+  return a.marketId < b.marketId;
+}
+
 class PendingWithdrawal {
   constructor(
     readonly accountId: number,
@@ -127,6 +146,12 @@ export class Engine implements MatchingEngine {
   private readonly depositRefs = new Set<number>();
   private readonly withdrawalRefs = new Set<number>();
   private readonly pending = new Map<number, PendingWithdrawal>();
+  /** Armed dead-man's switches by accountId * MAX_MARKETS + marketId. */
+  private readonly dms = new Map<number, DeadManSwitch>();
+  /** The same switches in firing order (few: insert and remove shift the array). */
+  private readonly dmsQueue: DeadManSwitch[] = [];
+  /** The time of the command being applied (SEMANTICS: a bad timeUs reads as 0). */
+  private nowUs = 0;
 
   // What the current command (or batch item) touched; see the file comment.
   private gen = 0;
@@ -177,8 +202,9 @@ export class Engine implements MatchingEngine {
 
   // ---------------------------------------------------------------- commands
 
-  submit(command: Command, _timeUs: number): RejectReason {
+  submit(command: EngineCommand, timeUs: number): RejectReason {
     this.seq++;
+    this.nowUs = isSafeInt(timeUs) && timeUs >= 0 ? timeUs + 0 : 0;
     this.begin();
     const r = this.dispatch(command as unknown);
     this.finish();
@@ -221,6 +247,10 @@ export class Engine implements MatchingEngine {
         return this.addMarket(c);
       case CommandKind.SET_MARKET_STATUS:
         return this.setMarketStatus(c);
+      case CommandKind.SET_DEAD_MAN_SWITCH:
+        return this.setDeadManSwitch(c);
+      case CommandKind.TIMER:
+        return this.timer();
       default:
         return this.reject(echoNum(c.kind), RejectReason.INVALID_COMMAND, 0, 0, 0, 0, '');
     }
@@ -861,6 +891,12 @@ export class Engine implements MatchingEngine {
     if (reason === CancelReason.NONE) {
       return this.reject(K, RejectReason.INVALID_COMMAND, accountId, marketId, 0, 0, '');
     }
+    this.cancelAllOf(accountId as number, only, reason);
+    return RejectReason.NONE;
+  }
+
+  /** Cancels the account's open orders (in `only`, or everywhere) in entry order, skipping HALTED markets. */
+  private cancelAllOf(accountId: number, only: Market | undefined, reason: CancelReason): void {
     const pool = this.pool;
     let s = this.acc.head[accountId]!;
     while (s !== Link.NIL) {
@@ -871,7 +907,6 @@ export class Engine implements MatchingEngine {
       }
       s = next;
     }
-    return RejectReason.NONE;
   }
 
   private amend(c: Fields): RejectReason {
@@ -1216,6 +1251,96 @@ export class Engine implements MatchingEngine {
     ev.marketId = m.id;
     ev.status = status;
     return RejectReason.NONE;
+  }
+
+  // ------------------------------------------------------ dead-man's switch
+
+  private setDeadManSwitch(c: Fields): RejectReason {
+    const accountId = c.accountId;
+    const marketId = c.marketId;
+    const timeoutMs = c.timeoutMs;
+    const K = CommandKind.SET_DEAD_MAN_SWITCH;
+    if (!this.acc.has(accountId)) {
+      return this.reject(K, RejectReason.ACCOUNT_UNKNOWN, accountId, marketId, 0, 0, '');
+    }
+    if (marketId !== 0 && this.market(marketId) === undefined) {
+      return this.reject(K, RejectReason.MARKET_UNKNOWN, accountId, marketId, 0, 0, '');
+    }
+    if (
+      timeoutMs !== 0 &&
+      !(
+        isSafeInt(timeoutMs) &&
+        timeoutMs >= DEAD_MAN_MIN_TIMEOUT_MS &&
+        timeoutMs <= DEAD_MAN_MAX_TIMEOUT_MS
+      )
+    ) {
+      return this.reject(K, RejectReason.INVALID_COMMAND, accountId, marketId, 0, 0, '');
+    }
+    const a = accountId as number;
+    const mk = (marketId as number) + 0;
+    const timeout = (timeoutMs as number) + 0;
+    const key = a * MAX_MARKETS + mk;
+    const old = this.dms.get(key);
+    if (old !== undefined) this.dmsRemove(old);
+    let deadlineUs = 0;
+    if (timeout !== 0) {
+      deadlineUs = Math.min(this.nowUs + timeout * 1000, MAX_SAFE);
+      this.dmsInsert(new DeadManSwitch(a, mk, deadlineUs, timeout));
+    }
+    const ev = this.event(EventKind.DEAD_MAN_SWITCH_SET);
+    ev.accountId = a;
+    ev.marketId = mk;
+    ev.timeoutMs = timeout;
+    ev.deadlineUs = deadlineUs;
+    return RejectReason.NONE;
+  }
+
+  /** Fires every switch due at the command's time, each as its own cancel-all (own level/balance events). */
+  private timer(): RejectReason {
+    const q = this.dmsQueue;
+    while (q.length > 0 && q[0]!.deadlineUs <= this.nowUs) {
+      const sw = q.shift()!;
+      this.dms.delete(sw.accountId * MAX_MARKETS + sw.marketId);
+      this.finish();
+      this.begin();
+      const ev = this.event(EventKind.DEAD_MAN_SWITCH_FIRED);
+      ev.accountId = sw.accountId;
+      ev.marketId = sw.marketId;
+      ev.deadlineUs = sw.deadlineUs;
+      this.cancelAllOf(
+        sw.accountId,
+        sw.marketId === 0 ? undefined : this.markets[sw.marketId],
+        CancelReason.DEAD_MAN_SWITCH,
+      );
+    }
+    return RejectReason.NONE;
+  }
+
+  private dmsInsert(sw: DeadManSwitch): void {
+    const q = this.dmsQueue;
+    let lo = 0;
+    let hi = q.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (dmsBefore(q[mid]!, sw)) lo = mid + 1;
+      else hi = mid;
+    }
+    q.splice(lo, 0, sw);
+    this.dms.set(sw.accountId * MAX_MARKETS + sw.marketId, sw);
+  }
+
+  private dmsRemove(sw: DeadManSwitch): void {
+    const q = this.dmsQueue;
+    const i = q.indexOf(sw);
+    assert(i >= 0, 'armed switch is queued');
+    q.splice(i, 1);
+    this.dms.delete(sw.accountId * MAX_MARKETS + sw.marketId);
+  }
+
+  /** When the earliest armed dead-man's switch fires (microseconds); 0 = none armed. */
+  nextDeadManDeadlineUs(): number {
+    const q = this.dmsQueue;
+    return q.length === 0 ? 0 : q[0]!.deadlineUs;
   }
 
   // ----------------------------------------------------------- book upkeep
@@ -1652,6 +1777,15 @@ export class Engine implements MatchingEngine {
     for (const r of [...this.withdrawalRefs].sort((a, b) => a - b)) fn(r);
   }
 
+  forEachDeadManSwitch(
+    fn: (accountId: number, marketId: number, deadlineUs: number, timeoutMs: number) => void,
+  ): void {
+    for (const k of [...this.dms.keys()].sort((a, b) => a - b)) {
+      const sw = this.dms.get(k)!;
+      fn(sw.accountId, sw.marketId, sw.deadlineUs, sw.timeoutMs);
+    }
+  }
+
   // ------------------------------------------------------------ queries
 
   /** The open order with this id, or undefined. */
@@ -1853,6 +1987,14 @@ export class Engine implements MatchingEngine {
     this.forEachDepositRef((r) => w.f64(r));
     w.u32(this.withdrawalRefs.size);
     this.forEachWithdrawalRef((r) => w.f64(r));
+    // Version 2: armed dead-man's switches, ascending (account, market).
+    w.u32(this.dms.size);
+    this.forEachDeadManSwitch((a, mk, deadline, timeout) => {
+      w.u32(a);
+      w.u32(mk);
+      w.f64(deadline);
+      w.u32(timeout);
+    });
     w.u32(SNAPSHOT_END);
     return w.finish(this.seq);
   }
@@ -1865,7 +2007,7 @@ export class Engine implements MatchingEngine {
   static restore(bytes: Uint8Array): Engine {
     const header = readSnapshotHeader(bytes);
     try {
-      return Engine.decode(bytes, header.lastSeq);
+      return Engine.decode(bytes, header.lastSeq, header.version);
     } catch (e) {
       if (e instanceof SnapshotError) throw e;
       // A check inside a builder method (an assertion) on inconsistent input.
@@ -1873,7 +2015,7 @@ export class Engine implements MatchingEngine {
     }
   }
 
-  private static decode(bytes: Uint8Array, lastSeq: number): Engine {
+  private static decode(bytes: Uint8Array, lastSeq: number, version: number): Engine {
     const r = new SnapshotReader(bytes);
     const nextOrderId = r.int(1, MAX_SAFE, 'nextOrderId');
     const nextTradeId = r.int(1, MAX_SAFE, 'nextTradeId');
@@ -2110,6 +2252,27 @@ export class Engine implements MatchingEngine {
     }
     for (const ref of e.pending.keys()) {
       if (!e.withdrawalRefs.has(ref)) throw corrupt(`pending withdrawal ${ref} not a used ref`);
+    }
+    if (version >= 2) {
+      // Armed dead-man's switches (version 1 snapshots have none).
+      n = r.count(20, 'dead-man switch');
+      prev = -1;
+      for (let i = 0; i < n; i++) {
+        const a = r.small(1, MAX_ACCOUNTS - 1, 'dead-man switch account');
+        const mk = r.small(0, MAX_MARKETS - 1, 'dead-man switch market');
+        const key = a * MAX_MARKETS + mk;
+        const deadline = r.int(0, MAX_SAFE, 'dead-man switch deadline');
+        const timeout = r.small(
+          DEAD_MAN_MIN_TIMEOUT_MS,
+          DEAD_MAN_MAX_TIMEOUT_MS,
+          'dead-man timeout',
+        );
+        if (key <= prev || !e.acc.has(a) || (mk !== 0 && e.markets[mk] === undefined)) {
+          throw corrupt(`dead-man switch ${a}/${mk}`);
+        }
+        e.dmsInsert(new DeadManSwitch(a, mk, deadline, timeout));
+        prev = key;
+      }
     }
     if (r.u32() !== SNAPSHOT_END) throw corrupt('missing end marker');
     r.end();

@@ -83,6 +83,8 @@ export const CommandKind = Object.freeze({
   ADD_ACCOUNT: T.CommandKind.ADD_ACCOUNT,
   ADD_MARKET: T.CommandKind.ADD_MARKET,
   SET_MARKET_STATUS: T.CommandKind.SET_MARKET_STATUS,
+  SET_DEAD_MAN_SWITCH: T.CommandKind.SET_DEAD_MAN_SWITCH,
+  TIMER: T.CommandKind.TIMER,
 } as const satisfies Mirror<typeof T.CommandKind>);
 export type CommandKind = T.CommandKind;
 
@@ -106,6 +108,8 @@ export const EventKind = Object.freeze({
   ACCOUNT_ADDED: EventKindEnum.ACCOUNT_ADDED,
   MARKET_ADDED: EventKindEnum.MARKET_ADDED,
   MARKET_STATUS_SET: EventKindEnum.MARKET_STATUS_SET,
+  DEAD_MAN_SWITCH_SET: EventKindEnum.DEAD_MAN_SWITCH_SET,
+  DEAD_MAN_SWITCH_FIRED: EventKindEnum.DEAD_MAN_SWITCH_FIRED,
 } as const satisfies Mirror<typeof EventKindEnum>);
 export type EventKind = EventKindEnum;
 

@@ -23,6 +23,8 @@ export const enum EventKind {
   ACCOUNT_ADDED = 16,
   MARKET_ADDED = 17,
   MARKET_STATUS_SET = 18,
+  DEAD_MAN_SWITCH_SET = 19,
+  DEAD_MAN_SWITCH_FIRED = 20,
 }
 
 /** Flag bits of Event.flags. */
@@ -63,6 +65,10 @@ export class Event {
   makerFeeBps = 0;
   takerFeeBps = 0;
   status = 0;
+  /** DEAD_MAN_SWITCH_SET: the timeout armed (0 = disarmed). */
+  timeoutMs = 0;
+  /** DEAD_MAN_SWITCH_SET / _FIRED: when the switch fires, in microseconds (0 = disarmed). */
+  deadlineUs = 0;
   clientOrderId = '';
 }
 
@@ -86,6 +92,10 @@ type Field = Exclude<keyof Event, 'kind' | 'seq'>;
  * BOOK_LEVEL: absolute qtyLots and orderCount at the level after the command
  *   (0 deletes it).
  * BALANCE: absolute available and locked after the command.
+ * DEAD_MAN_SWITCH_SET: the switch (marketId 0 = every market) and its
+ *   timeoutMs and deadlineUs (both 0 when disarmed).
+ * DEAD_MAN_SWITCH_FIRED: the switch that fired and the deadline it had; its
+ *   ORDER_CANCELED(DEAD_MAN_SWITCH) events follow.
  */
 export const EVENT_FIELDS: Readonly<Record<EventKind, readonly Field[]>> = {
   [EventKind.ORDER_ACCEPTED]: [
@@ -174,6 +184,8 @@ export const EVENT_FIELDS: Readonly<Record<EventKind, readonly Field[]>> = {
   [EventKind.ACCOUNT_ADDED]: ['accountId', 'makerFeeBps', 'takerFeeBps'],
   [EventKind.MARKET_ADDED]: ['marketId'],
   [EventKind.MARKET_STATUS_SET]: ['marketId', 'status'],
+  [EventKind.DEAD_MAN_SWITCH_SET]: ['accountId', 'marketId', 'timeoutMs', 'deadlineUs'],
+  [EventKind.DEAD_MAN_SWITCH_FIRED]: ['accountId', 'marketId', 'deadlineUs'],
 };
 
 export type PlainEvent = { kind: EventKind; seq: number } & Partial<Record<Field, number | string>>;

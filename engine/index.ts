@@ -53,11 +53,16 @@ export type {
   CancelOrder,
   Command,
   Deposit,
+  EngineCommand,
   MarketConfig,
   PlaceOrder,
+  SetDeadManSwitch,
   SetFees,
   SetMarketStatus,
+  Timer,
   WithdrawFinalize,
   WithdrawLock,
   WithdrawRelease,
 } from './types';
+/** Dead-man's switch timeout bounds (SET_DEAD_MAN_SWITCH). */
+export { DEAD_MAN_MAX_TIMEOUT_MS, DEAD_MAN_MIN_TIMEOUT_MS } from './types';

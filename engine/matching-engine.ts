@@ -3,7 +3,7 @@
 import type { EventSink } from './event';
 import type { RejectReason } from './reject-reason';
 import type { StateView } from './state-view';
-import type { Command } from './types';
+import type { EngineCommand } from './types';
 
 export interface EngineOptions {
   /** The exchange's fee account: created with the engine, collects fees, pays rebates. */
@@ -19,7 +19,7 @@ export interface MatchingEngine extends StateView {
    * by one: their outcomes are in the events and the batch returns NONE.
    * Never throws on bad input; throws AssertionFailure only on a broken invariant.
    */
-  submit(command: Command, timeUs: number): RejectReason;
+  submit(command: EngineCommand, timeUs: number): RejectReason;
   /** Events appended since the caller last cleared it. */
   readonly events: EventSink;
   /** hashState(this): equal iff the states are equal. */

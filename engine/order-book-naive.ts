@@ -31,8 +31,10 @@ import { hashState } from './state-hash';
 import type { RestingOrderView } from './state-view';
 import {
   CancelReason,
-  type Command,
   CommandKind,
+  DEAD_MAN_MAX_TIMEOUT_MS,
+  DEAD_MAN_MIN_TIMEOUT_MS,
+  type EngineCommand,
   type MarketConfig,
   MarketStatus,
   OrderType,
@@ -194,6 +196,13 @@ export class NaiveEngine implements MatchingEngine {
   private readonly pendingWithdrawals = new Map<number, PendingWithdrawal>();
   private readonly depositRefs = new Set<number>();
   private readonly withdrawalRefs = new Set<number>();
+  /** Armed dead-man's switches by `${accountId}:${marketId}`. */
+  private readonly deadMan = new Map<
+    string,
+    { accountId: number; marketId: number; deadlineUs: number; timeoutMs: number }
+  >();
+  /** The command's time; SEMANTICS: anything but a non-negative safe integer reads as 0. */
+  private nowUs = 0;
   private entryCounter = 0;
   /** The seq stamped on events of the command being applied. */
   private seq = 0;
@@ -289,17 +298,38 @@ export class NaiveEngine implements MatchingEngine {
     for (const ref of [...this.withdrawalRefs].sort((a, b) => a - b)) fn(ref);
   }
 
+  forEachDeadManSwitch(
+    fn: (accountId: number, marketId: number, deadlineUs: number, timeoutMs: number) => void,
+  ): void {
+    const list = [...this.deadMan.values()].sort(
+      (a, b) => a.accountId - b.accountId || a.marketId - b.marketId,
+    );
+    for (const d of list) fn(d.accountId, d.marketId, d.deadlineUs, d.timeoutMs);
+  }
+
+  /** When the earliest armed switch fires; 0 = none armed. */
+  nextDeadManDeadlineUs(): number {
+    let best = 0;
+    for (const d of this.deadMan.values()) {
+      if (best === 0 || d.deadlineUs < best) best = d.deadlineUs;
+    }
+    return best;
+  }
+
   stateHash(): string {
     return hashState(this);
   }
 
   // ------------------------------------------------------------ submit
 
-  submit(command: Command, _timeUs: number): RejectReason {
+  submit(command: EngineCommand, timeUs: number): RejectReason {
     this.lastSeq += 1;
     this.seq = this.lastSeq;
+    this.nowUs = Number.isSafeInteger(timeUs) && timeUs >= 0 ? timeUs + 0 : 0;
     const kind = field(command, 'kind');
     switch (kind) {
+      case CommandKind.TIMER:
+        return this.timer();
       case CommandKind.BATCH_PLACE:
         return this.batch(command, CommandKind.BATCH_PLACE, 'orders', (item) =>
           this.placeOrder(item),
@@ -341,6 +371,8 @@ export class NaiveEngine implements MatchingEngine {
         return this.addMarket(command);
       case CommandKind.SET_MARKET_STATUS:
         return this.setMarketStatus(command);
+      case CommandKind.SET_DEAD_MAN_SWITCH:
+        return this.setDeadManSwitch(command);
       default:
         return this.reject(echoId(kind) as CommandKind, RejectReason.INVALID_COMMAND, {});
     }
@@ -1117,6 +1149,82 @@ export class NaiveEngine implements MatchingEngine {
       .sort((a, b) => a.entry - b.entry);
     for (const o of targets) {
       this.cancelResting(this.markets.get(o.marketId)!, o, reason as CancelReason);
+    }
+    return RejectReason.NONE;
+  }
+
+  // ------------------------------------------------------ dead-man's switch
+
+  private setDeadManSwitch(cmd: unknown): RejectReason {
+    const accountId = field(cmd, 'accountId');
+    const marketId = field(cmd, 'marketId');
+    const timeoutMs = field(cmd, 'timeoutMs');
+    const rej = (reason: RejectReason) =>
+      this.reject(CommandKind.SET_DEAD_MAN_SWITCH, reason, { accountId, marketId });
+    if (typeof accountId !== 'number' || !this.accounts.has(accountId)) {
+      return rej(RejectReason.ACCOUNT_UNKNOWN);
+    }
+    if (marketId !== 0 && (typeof marketId !== 'number' || !this.markets.has(marketId))) {
+      return rej(RejectReason.MARKET_UNKNOWN);
+    }
+    const timeout = timeoutMs === 0 ? 0 : timeoutMs;
+    if (
+      timeout !== 0 &&
+      !(
+        typeof timeout === 'number' &&
+        Number.isSafeInteger(timeout) &&
+        timeout >= DEAD_MAN_MIN_TIMEOUT_MS &&
+        timeout <= DEAD_MAN_MAX_TIMEOUT_MS
+      )
+    ) {
+      return rej(RejectReason.INVALID_COMMAND);
+    }
+    const market = marketId === 0 ? 0 : (marketId as number);
+    const key = `${accountId}:${market}`;
+    let deadlineUs = 0;
+    if (timeout === 0) {
+      this.deadMan.delete(key);
+    } else {
+      deadlineUs = Math.min(this.nowUs + (timeout as number) * 1000, Number.MAX_SAFE_INTEGER);
+      this.deadMan.set(key, {
+        accountId,
+        marketId: market,
+        deadlineUs,
+        timeoutMs: timeout as number,
+      });
+    }
+    const ev = this.emit(EventKind.DEAD_MAN_SWITCH_SET);
+    ev.accountId = accountId;
+    ev.marketId = market;
+    ev.timeoutMs = timeout as number;
+    ev.deadlineUs = deadlineUs;
+    return RejectReason.NONE;
+  }
+
+  /** Fires every due switch in (deadline, account, market) order, each like its own cancel-all. */
+  private timer(): RejectReason {
+    const due = [...this.deadMan.values()]
+      .filter((d) => d.deadlineUs <= this.nowUs)
+      .sort(
+        (a, b) =>
+          a.deadlineUs - b.deadlineUs || a.accountId - b.accountId || a.marketId - b.marketId,
+      );
+    for (const d of due) {
+      this.deadMan.delete(`${d.accountId}:${d.marketId}`);
+      this.withDiff(() => {
+        const ev = this.emit(EventKind.DEAD_MAN_SWITCH_FIRED);
+        ev.accountId = d.accountId;
+        ev.marketId = d.marketId;
+        ev.deadlineUs = d.deadlineUs;
+        const targets = this.openOrdersOf(d.accountId)
+          .filter((o) => d.marketId === 0 || o.marketId === d.marketId)
+          .filter((o) => this.markets.get(o.marketId)!.status !== MarketStatus.HALTED)
+          .sort((a, b) => a.entry - b.entry);
+        for (const o of targets) {
+          this.cancelResting(this.markets.get(o.marketId)!, o, CancelReason.DEAD_MAN_SWITCH);
+        }
+        return RejectReason.NONE;
+      });
     }
     return RejectReason.NONE;
   }

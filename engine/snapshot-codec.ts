@@ -8,7 +8,10 @@ import { SnapshotError } from './snapshot-error';
 
 /** "MENG" little-endian. */
 export const SNAPSHOT_MAGIC = 0x474e454d;
-export const SNAPSHOT_VERSION = 1;
+/** 2 adds armed dead-man's switches; version 1 snapshots (none armed) still restore. */
+export const SNAPSHOT_VERSION = 2;
+/** The oldest format version this build restores. */
+export const SNAPSHOT_MIN_VERSION = 1;
 /** magic u32, version u16, flags u16, body length f64, crc32 u32, reserved u32, lastSeq f64. */
 export const SNAPSHOT_HEADER_BYTES = 32;
 
@@ -97,10 +100,10 @@ export function readSnapshotHeader(bytes: Uint8Array): SnapshotHeader {
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (v.getUint32(0, true) !== SNAPSHOT_MAGIC) throw corrupt('bad magic');
   const version = v.getUint16(4, true);
-  if (version !== SNAPSHOT_VERSION) {
+  if (version < SNAPSHOT_MIN_VERSION || version > SNAPSHOT_VERSION) {
     throw new SnapshotError(
       'E_SNAPSHOT_VERSION',
-      `engine snapshot format version ${version}; this build reads ${SNAPSHOT_VERSION}`,
+      `engine snapshot format version ${version}; this build reads ${SNAPSHOT_MIN_VERSION}..${SNAPSHOT_VERSION}`,
     );
   }
   if (v.getUint16(6, true) !== 0 || v.getUint32(20, true) !== 0) throw corrupt('bad header flags');

@@ -96,5 +96,18 @@ export function hashState(view: StateView): string {
   view.forEachDepositRef((refId) => d.num(refId));
   d.tag(9);
   view.forEachWithdrawalRef((refId) => d.num(refId));
+  // Armed dead-man's switches. The tag is written only when there is one, so
+  // the digest of a state without switches is what it was before they existed.
+  let tagged = false;
+  view.forEachDeadManSwitch((accountId, marketId, deadlineUs, timeoutMs) => {
+    if (!tagged) {
+      d.tag(10);
+      tagged = true;
+    }
+    d.num(accountId);
+    d.num(marketId);
+    d.num(deadlineUs);
+    d.num(timeoutMs);
+  });
   return d.hex();
 }

@@ -48,4 +48,8 @@ export interface StateView {
   forEachDepositRef(fn: (refId: number) => void): void;
   /** Ascending refId: every withdrawal reference ever locked. */
   forEachWithdrawalRef(fn: (refId: number) => void): void;
+  /** Ascending (accountId, marketId): every armed dead-man's switch (marketId 0 = every market). */
+  forEachDeadManSwitch(
+    fn: (accountId: number, marketId: number, deadlineUs: number, timeoutMs: number) => void,
+  ): void;
 }

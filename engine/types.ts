@@ -75,6 +75,8 @@ export const enum CommandKind {
   ADD_ACCOUNT = 13,
   ADD_MARKET = 14,
   SET_MARKET_STATUS = 15,
+  SET_DEAD_MAN_SWITCH = 16,
+  TIMER = 17,
 }
 
 export interface PlaceOrder {
@@ -218,6 +220,28 @@ export interface SetMarketStatus {
   status: MarketStatus;
 }
 
+/** Dead-man's switch bounds (timeoutMs); 0 disarms. */
+export const DEAD_MAN_MIN_TIMEOUT_MS = 1_000;
+export const DEAD_MAN_MAX_TIMEOUT_MS = 600_000;
+
+/**
+ * Arm, re-arm or (timeoutMs 0) disarm the account's dead-man's switch for one
+ * market (0 = every market): it fires at the command's time + timeoutMs.
+ */
+export interface SetDeadManSwitch {
+  kind: CommandKind.SET_DEAD_MAN_SWITCH;
+  accountId: number;
+  /** 0 = every market. */
+  marketId: number;
+  /** 0 = disarm; else DEAD_MAN_MIN_TIMEOUT_MS..DEAD_MAN_MAX_TIMEOUT_MS. */
+  timeoutMs: number;
+}
+
+/** Sent by the sequencer: fires every switch whose deadline is at or before the command's time. */
+export interface Timer {
+  kind: CommandKind.TIMER;
+}
+
 export type Command =
   | PlaceOrder
   | CancelOrder
@@ -234,3 +258,10 @@ export type Command =
   | AddAccount
   | AddMarket
   | SetMarketStatus;
+
+/**
+ * Everything submit() accepts: Command plus the dead-man's switch commands.
+ * (Kept apart from Command for now because settlement/testing/command-proto.ts
+ * switches exhaustively over Command; fold them in once it handles 16 and 17.)
+ */
+export type EngineCommand = Command | SetDeadManSwitch | Timer;

@@ -1,11 +1,15 @@
 // Dead-man's switches (cancel all the account's orders after N ms unless
-// re-armed). They belong in the ENGINE, which keeps them across gateway
-// restarts: the gateway sends LinkDeadManSwitch (link.proto) to the shard of
-// the market (every shard for market 0). An engine that does not know that
-// request answers LinkReject; in `auto` mode the gateway then runs the switch
-// itself as an INTERIM measure: a timer in this process per (account, market)
-// that sends CANCEL_ALL(reason DEAD_MAN_SWITCH) when it fires. That interim
-// switch does not survive a restart of this gateway.
+// re-armed). They live in the ENGINE: the gateway sends LinkDeadManSwitch
+// (link.proto) to the shard of the market (every shard for market 0); the
+// engine journals it as SET_DEAD_MAN_SWITCH and its sequencer fires it with a
+// journaled TIMER command, so it survives gateway and engine restarts and
+// replays identically (engine/SEMANTICS.md "Dead-man's switch"). The cancels
+// reach this gateway as ORDER_CANCELED(DEAD_MAN_SWITCH) events.
+// Only an engine too old to know the request answers LinkReject
+// UNSUPPORTED_MESSAGE; in `auto` mode the gateway then runs the switch itself
+// as an INTERIM measure: a timer in this process per (account, market) that
+// sends CANCEL_ALL(reason DEAD_MAN_SWITCH) when it fires. That interim switch
+// does not survive a restart of this gateway. Any other refusal is an error.
 import type { Logger } from '../common/logger';
 import { exchange } from '../proto';
 import type { EngineLink } from './engine-link';
@@ -13,6 +17,7 @@ import type { GatewayError } from './errors';
 import type { DeadManSwitchMode } from './gateway-config';
 
 const CANCEL_REASON_DMS = exchange.v1.CancelReason.CANCEL_REASON_DEAD_MAN_SWITCH;
+const REJECT_UNSUPPORTED_MESSAGE = exchange.v1.RejectReason.REJECT_REASON_UNSUPPORTED_MESSAGE;
 
 export interface ArmResult {
   readonly timeoutMs: number;
@@ -68,7 +73,11 @@ export class DeadManSwitches {
         firesAtUs = Math.max(firesAtUs, r.firesAtUs ?? 0);
       } catch (err) {
         const e = err as GatewayError & { reason?: number };
-        if (e.code === 'E_ENGINE_REJECTED' && this.mode === 'auto') {
+        if (
+          e.code === 'E_ENGINE_REJECTED' &&
+          e.reason === REJECT_UNSUPPORTED_MESSAGE &&
+          this.mode === 'auto'
+        ) {
           this.unsupported.add(link.shardId);
           this.log.warn(
             { shard: link.shardId },

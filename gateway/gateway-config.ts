@@ -27,8 +27,10 @@ export interface GatewayConfig {
   readonly linkReconnectMs: number;
   /**
    * GATEWAY_DEAD_MAN_SWITCH: where dead-man's switches run. `engine` (the
-   * LinkDeadManSwitch request; survives gateway restarts), `gateway` (an
-   * interim timer in this process), `auto` (engine when it answers, else gateway).
+   * default: the LinkDeadManSwitch request; journaled by the engine, survives
+   * gateway and engine restarts), `gateway` (an interim timer in this
+   * process), `auto` (engine, falling back to gateway only for an engine that
+   * answers UNSUPPORTED_MESSAGE, i.e. one built before it had switches).
    */
   readonly deadManSwitch: DeadManSwitchMode;
   /** GATEWAY_REFERENCE_REFRESH_MS: how often markets and assets are re-read from Postgres. */
@@ -103,7 +105,7 @@ export function loadGatewayConfig(base: Config, env: Env = process.env): Gateway
   }
   const dms =
     env.GATEWAY_DEAD_MAN_SWITCH === undefined || env.GATEWAY_DEAD_MAN_SWITCH === ''
-      ? 'auto'
+      ? 'engine'
       : env.GATEWAY_DEAD_MAN_SWITCH;
   if (dms !== 'auto' && dms !== 'engine' && dms !== 'gateway') {
     throw new ConfigError(

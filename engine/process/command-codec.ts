@@ -6,7 +6,7 @@
 // Deterministic: replay converts the journaled bytes with the same function.
 import { isSafeUint } from '../../proto/codec';
 import { exchange } from '../../proto/gen/exchange';
-import { type CancelOrder, type Command, CommandKind, type PlaceOrder } from '../types';
+import { type CancelOrder, CommandKind, type EngineCommand, type PlaceOrder } from '../types';
 import { ProtoScanner } from './proto-reader';
 
 type ProtoCommand = exchange.v1.ICommand;
@@ -60,7 +60,7 @@ function cancel(c: exchange.v1.ICancelOrder): CancelOrder {
   };
 }
 
-function convert(c: ProtoCommand): Command | number {
+function convert(c: ProtoCommand): EngineCommand | number {
   if (c.placeOrder) return place(c.placeOrder);
   if (c.cancelOrder) return cancel(c.cancelOrder);
   if (c.cancelAll) {
@@ -146,6 +146,16 @@ function convert(c: ProtoCommand): Command | number {
     const x = c.setMarketStatus;
     return { kind: CommandKind.SET_MARKET_STATUS, marketId: n(x.marketId), status: n(x.status) };
   }
+  if (c.setDeadManSwitch) {
+    const x = c.setDeadManSwitch;
+    return {
+      kind: CommandKind.SET_DEAD_MAN_SWITCH,
+      accountId: n(x.accountId),
+      marketId: n(x.marketId),
+      timeoutMs: n(x.timeoutMs),
+    };
+  }
+  if (c.timer) return { kind: CommandKind.TIMER };
   return REJECT_UNSUPPORTED_MESSAGE;
 }
 
@@ -153,7 +163,7 @@ function convert(c: ProtoCommand): Command | number {
  * The engine command for a decoded proto Command, or the RejectReason number
  * that refuses it before the engine (NUMBER_OUT_OF_RANGE, UNSUPPORTED_MESSAGE).
  */
-export function commandFromProto(c: ProtoCommand): Command | number {
+export function commandFromProto(c: ProtoCommand): EngineCommand | number {
   try {
     return convert(c);
   } catch (err) {
@@ -267,14 +277,14 @@ function scanCancel(buf: Uint8Array, start: number, end: number): CancelOrder | 
  * commands through this one function, so the same bytes always make the same
  * command. Place and cancel are read without building protobuf objects.
  */
-export function decodeCommand(buf: Uint8Array, start: number, end: number): Command | number {
+export function decodeCommand(buf: Uint8Array, start: number, end: number): EngineCommand | number {
   const s = new ProtoScanner(buf, start, end);
   let body = 0;
   let bs = 0;
   let be = 0;
   try {
     while (s.next()) {
-      if (s.field >= 1 && s.field <= 15) {
+      if (s.field >= 1 && s.field <= 17) {
         if (body !== 0) return REJECT_MALFORMED_MESSAGE;
         body = s.field;
         s.skipLen();

@@ -10,6 +10,8 @@ export interface ProcessEngine extends MatchingEngine {
   getOrder(orderId: number): RestingOrderView | undefined;
   getOrderByClientId(accountId: number, clientOrderId: string): RestingOrderView | undefined;
   restingOrderCount(): number;
+  /** When the earliest armed dead-man's switch fires (µs, command time); 0 = none. */
+  nextDeadManDeadlineUs(): number;
 }
 
 export interface EngineFactory {

@@ -148,6 +148,17 @@ export function writeEventBody(w: ProtoWriter, ev: Event): void {
       w.uint(5, ev.marketId);
       w.uint(32, ev.status);
       return;
+    case EventKind.DEAD_MAN_SWITCH_SET:
+      w.uint(4, ev.accountId);
+      w.uint(5, ev.marketId);
+      w.uint(34, ev.timeoutMs);
+      w.uint(35, ev.deadlineUs);
+      return;
+    case EventKind.DEAD_MAN_SWITCH_FIRED:
+      w.uint(4, ev.accountId);
+      w.uint(5, ev.marketId);
+      w.uint(35, ev.deadlineUs);
+      return;
     default:
       throw new Error(`unknown event kind ${ev.kind}`);
   }

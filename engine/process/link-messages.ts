@@ -24,6 +24,25 @@ const MSG_PONG = 4;
 const MSG_HELLO_ACK = 5;
 const MSG_REJECT = 6;
 const MSG_SHUTDOWN = 7;
+const MSG_DEAD_MAN_SWITCH = 8;
+
+/** DeadManSwitchResult: reject_reason 0 = armed (fires_at_us) or disarmed (fires_at_us 0). */
+export function writeDeadManSwitchResult(
+  w: ProtoWriter,
+  correlationId: number,
+  reason: number,
+  firesAtUs: number,
+  timeoutMs: number,
+): void {
+  const f = w.beginFrame();
+  const m = w.beginLen(MSG_DEAD_MAN_SWITCH);
+  w.uint(1, correlationId);
+  w.uint(2, reason);
+  w.uint(3, firesAtUs);
+  w.uint(4, timeoutMs);
+  w.endLen(m);
+  w.endFrame(f);
+}
 
 export function writeReject(
   w: ProtoWriter,

@@ -22,6 +22,7 @@ export interface LinkHandler {
   onCommand(link: Link, correlationId: number, buf: Uint8Array, start: number, end: number): void;
   onOrderStatus(link: Link, correlationId: number, query: exchange.v1.IOrderStatusQuery): void;
   onPing(link: Link, correlationId: number, ping: exchange.v1.ILinkPing): void;
+  onDeadManSwitch(link: Link, correlationId: number, req: exchange.v1.ILinkDeadManSwitch): void;
   onLinkClosed(link: Link): void;
 }
 
@@ -215,15 +216,12 @@ export class LinkServer {
         else link.reject(corr, LinkReason.MALFORMED_MESSAGE, h.message);
         return;
       }
-      case 6:
-        // LinkDeadManSwitch: not implemented by this engine yet; the gateway
-        // runs its interim timer when refused (gateway/dead-man-switch.ts).
-        link.reject(
-          corr,
-          LinkReason.UNSUPPORTED_MESSAGE,
-          'dead-man switch is not supported by this engine',
-        );
+      case 6: {
+        const d = decodeSafe(exchange.v1.LinkDeadManSwitch, body, MAX_FRAME_BYTES);
+        if (d.ok) this.handler.onDeadManSwitch(link, corr, d.value);
+        else link.reject(corr, LinkReason.MALFORMED_MESSAGE, d.message);
         return;
+      }
       default:
         link.rejectedFrames++;
         link.reject(corr, LinkReason.UNSUPPORTED_MESSAGE, 'no request body this engine knows');

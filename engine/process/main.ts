@@ -115,6 +115,8 @@ async function main(): Promise<void> {
     port: config.enginePort,
     socketPath: config.engineSocketPath,
   });
+  // Switches armed before a restart keep their journaled deadlines.
+  sequencer.scheduleDeadMan();
   log.info(
     {
       port,

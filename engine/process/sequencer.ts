@@ -9,8 +9,9 @@
 import type { Logger } from '../../common/logger';
 import { PROTOCOL_VERSION } from '../../proto';
 import { isSafeUint } from '../../proto/codec';
-import type { exchange } from '../../proto/gen/exchange';
-import { CommandKind, type PlaceOrder } from '../types';
+import { exchange } from '../../proto/gen/exchange';
+import { EventKind } from '../event';
+import { CommandKind, type EngineCommand, type PlaceOrder } from '../types';
 import { type BatchClock, wallClockUs } from './clock';
 import { decodeCommand, REJECT_NUMBER_OUT_OF_RANGE } from './command-codec';
 import type { ProcessEngine } from './engine-port';
@@ -21,6 +22,7 @@ import { MAX_ENTRY_BYTES } from './limits';
 import {
   LinkReason,
   MSG_EVENTS,
+  writeDeadManSwitchResult,
   writeHelloAck,
   writeOrderStatus,
   writePong,
@@ -37,6 +39,24 @@ export interface SequencerOptions {
   maxPendingCommands: number;
   hashEveryEntries: number;
   hashMinIntervalMs: number;
+}
+
+const TIMER: EngineCommand = Object.freeze({ kind: CommandKind.TIMER });
+
+/** exchange.v1.Command { timer {} }: what the sequencer journals to fire due dead-man's switches. */
+const TIMER_COMMAND = Buffer.from(exchange.v1.Command.encode({ timer: {} }).finish());
+
+/** The dead-man's switch timer's granularity: it never wakes sooner than this. */
+const DEAD_MAN_TICK_MS = 10;
+
+/** How a command's outcome goes back to its link. */
+const enum Reply {
+  /** CommandResult (a LinkRequest.command). */
+  RESULT = 0,
+  /** DeadManSwitchResult (a LinkDeadManSwitch). */
+  DEAD_MAN = 1,
+  /** Nobody asked: the sequencer's own TIMER. */
+  NONE = 2,
 }
 
 class Batch {
@@ -65,8 +85,8 @@ export class Sequencer implements LinkHandler, AppendListener<Batch> {
   private readonly ranges = new EventRanges();
   private readonly sub = new ProtoWriter(64 * 1024);
   private readonly touched: Link[] = [];
-  /** Per command of the open batch: its link and events (for event pushes). */
-  private cmdLinks: Link[] = [];
+  /** Per command of the open batch: its link (null: the sequencer's own) and events (for event pushes). */
+  private cmdLinks: (Link | null)[] = [];
   private cmdFirstEvent = new Int32Array(1024);
   private cmdEventCount = new Int32Array(1024);
   private readonly pending: Batch[] = [];
@@ -77,6 +97,11 @@ export class Sequencer implements LinkHandler, AppendListener<Batch> {
   /** Longest state hash so far (ms of matching-thread time). */
   maxHashMs = 0;
   private readonly sealCb = () => this.seal();
+  /** The dead-man's switch wake-up, and the deadline it is set for. */
+  private dmsTimer: NodeJS.Timeout | undefined;
+  private dmsTimerFor = 0;
+  private readonly dmsWakeCb = () => this.onDeadManWake();
+  private readonly dmsCmd = new ProtoWriter(64);
   private drainWaiter: (() => void) | undefined;
   readonly stats: SequencerStats = { batches: 0, commands: 0, entries: 0 };
   /** Called after each journaled batch is released (snapshots, trimming). */
@@ -96,6 +121,10 @@ export class Sequencer implements LinkHandler, AppendListener<Batch> {
 
   /** The last seq confirmed by Redis. */
   confirmedSeq = 0;
+
+  private get stopped(): boolean {
+    return this.state === 'stopped';
+  }
 
   get pendingCount(): number {
     return this.pendingCommands;
@@ -147,6 +176,54 @@ export class Sequencer implements LinkHandler, AppendListener<Batch> {
         return;
       }
     }
+    this.apply(link, corr, cmd, place, buf, start, end, Reply.RESULT);
+  }
+
+  /**
+   * LinkDeadManSwitch: journaled as a SET_DEAD_MAN_SWITCH command like any
+   * other and answered with DeadManSwitchResult once the append is confirmed.
+   */
+  onDeadManSwitch(link: Link, corr: number, req: exchange.v1.ILinkDeadManSwitch): void {
+    if (this.state !== 'running') {
+      link.reject(corr, LinkReason.ENGINE_SHUTTING_DOWN, 'engine shutting down');
+      return;
+    }
+    if (this.pendingCommands >= this.opts.maxPendingCommands) {
+      link.reject(corr, LinkReason.ENGINE_UNAVAILABLE, 'engine overloaded: journal backlog full');
+      return;
+    }
+    const accountId = req.accountId ?? 0;
+    const marketId = req.marketId ?? 0;
+    const timeoutMs = req.timeoutMs ?? 0;
+    // exchange.v1.Command { set_dead_man_switch (16) { account_id, market_id, timeout_ms } }
+    const w = this.dmsCmd;
+    w.reset();
+    const m = w.beginLen(CommandKind.SET_DEAD_MAN_SWITCH);
+    w.uint(1, accountId);
+    w.uint(2, marketId);
+    w.uint(3, timeoutMs);
+    w.endLen(m);
+    const bytes = w.copy();
+    const cmd: EngineCommand = {
+      kind: CommandKind.SET_DEAD_MAN_SWITCH,
+      accountId,
+      marketId,
+      timeoutMs,
+    };
+    this.apply(link, corr, cmd, undefined, bytes, 0, bytes.length, Reply.DEAD_MAN);
+  }
+
+  /** Applies one command to the engine in the open batch, journals it and queues its reply. */
+  private apply(
+    link: Link | null,
+    corr: number,
+    cmd: EngineCommand,
+    place: PlaceOrder | undefined,
+    buf: Uint8Array,
+    start: number,
+    end: number,
+    reply: Reply,
+  ): void {
     const b = this.openBatch();
     const engine = this.engine;
     const events = engine.events;
@@ -181,15 +258,28 @@ export class Sequencer implements LinkHandler, AppendListener<Batch> {
     const first = ranges.encode(jw, 5, events, from, to);
     ranges.shift(first, jw.endLen(m));
 
-    const out = this.outFor(link, b);
-    const f = out.beginFrame();
-    const mm = out.beginLen(1);
-    out.uint(1, corr);
-    const bodyStart = out.pos;
-    writeResultBody(out, seq, reason, ranges, jw.buf, first, n, b.timeUs);
-    if (opened >= 0) window.setResult(opened, out.copy(bodyStart, out.pos));
-    out.endLen(mm);
-    out.endFrame(f);
+    if (link !== null && reply === Reply.RESULT) {
+      const out = this.outFor(link, b);
+      const f = out.beginFrame();
+      const mm = out.beginLen(1);
+      out.uint(1, corr);
+      const bodyStart = out.pos;
+      writeResultBody(out, seq, reason, ranges, jw.buf, first, n, b.timeUs);
+      if (opened >= 0) window.setResult(opened, out.copy(bodyStart, out.pos));
+      out.endLen(mm);
+      out.endFrame(f);
+    } else if (link !== null && reply === Reply.DEAD_MAN) {
+      let firesAtUs = 0;
+      let timeoutMs = 0;
+      for (let i = from; i < to; i++) {
+        const ev = events.at(i);
+        if (ev.kind === EventKind.DEAD_MAN_SWITCH_SET) {
+          firesAtUs = ev.deadlineUs;
+          timeoutMs = ev.timeoutMs;
+        }
+      }
+      writeDeadManSwitchResult(this.outFor(link, b), corr, reason, firesAtUs, timeoutMs);
+    }
 
     const k = b.commands;
     if (k === this.cmdFirstEvent.length) this.growCmdArrays();
@@ -201,6 +291,47 @@ export class Sequencer implements LinkHandler, AppendListener<Batch> {
     this.pendingCommands++;
     if (b.commands >= this.opts.batchMaxCommands || jw.pos >= MAX_ENTRY_BYTES) this.seal();
     if (this.pendingCommands >= (this.opts.maxPendingCommands * 3) / 4) this.server.pauseReading();
+  }
+
+  // ------------------------------------------------------ dead-man's switch
+
+  /**
+   * Journals a TIMER in the open batch when an armed switch's deadline has
+   * passed by the batch's time. Called as each batch is sealed and by the
+   * wake-up timer, so switches fire within about DEAD_MAN_TICK_MS of their
+   * deadline whether or not other commands arrive.
+   */
+  private fireDueSwitches(b: Batch): void {
+    if (this.state !== 'running') return;
+    const due = this.engine.nextDeadManDeadlineUs();
+    if (due === 0 || due > b.timeUs) return;
+    this.apply(null, 0, TIMER, undefined, TIMER_COMMAND, 0, TIMER_COMMAND.length, Reply.NONE);
+  }
+
+  /** (Re)sets the wake-up for the earliest armed deadline; none when nothing is armed. */
+  scheduleDeadMan(): void {
+    const due = this.state === 'running' ? this.engine.nextDeadManDeadlineUs() : 0;
+    if (due === this.dmsTimerFor && (due === 0 || this.dmsTimer !== undefined)) return;
+    if (this.dmsTimer !== undefined) clearTimeout(this.dmsTimer);
+    this.dmsTimer = undefined;
+    this.dmsTimerFor = due;
+    if (due === 0) return;
+    const ms = Math.max(DEAD_MAN_TICK_MS, Math.ceil((due - wallClockUs()) / 1000));
+    this.dmsTimer = setTimeout(this.dmsWakeCb, Math.min(ms, 2 ** 31 - 1));
+    this.dmsTimer.unref();
+  }
+
+  private onDeadManWake(): void {
+    this.dmsTimer = undefined;
+    this.dmsTimerFor = 0;
+    if (this.state !== 'running') return;
+    const due = this.engine.nextDeadManDeadlineUs();
+    if (due !== 0 && due <= wallClockUs()) {
+      // The batch seals on setImmediate; seal() journals the TIMER.
+      this.openBatch();
+      return;
+    }
+    this.scheduleDeadMan();
   }
 
   onOrderStatus(link: Link, corr: number, q: exchange.v1.IOrderStatusQuery): void {
@@ -317,8 +448,12 @@ export class Sequencer implements LinkHandler, AppendListener<Batch> {
 
   /** Seals the open batch: finishes its journal entry, parks its output and appends it. */
   seal(): void {
-    const b = this.batch;
+    let b = this.batch;
     if (b === null || this.state === 'stopped') return;
+    this.fireDueSwitches(b);
+    // A full batch may have been sealed by the TIMER itself (or it broke an invariant).
+    if (this.batch === null || this.stopped) return;
+    b = this.batch;
     this.batch = null;
     let entry: Buffer | undefined;
     let hashed = false;
@@ -366,6 +501,7 @@ export class Sequencer implements LinkHandler, AppendListener<Batch> {
       b.confirmed = true;
       this.release();
     }
+    this.scheduleDeadMan();
   }
 
   /** EventBatch for every subscribed link: the events of other links' commands. */
@@ -434,6 +570,7 @@ export class Sequencer implements LinkHandler, AppendListener<Batch> {
   fatal(err: Error): void {
     if (this.state === 'stopped') return;
     this.state = 'stopped';
+    this.scheduleDeadMan();
     const code = (err as EngineProcessError).code ?? 'E_FATAL';
     this.log.fatal({ err, code, confirmedSeq: this.confirmedSeq }, 'engine stopping: fail-stop');
     this.server.shutdownAll(
@@ -449,6 +586,7 @@ export class Sequencer implements LinkHandler, AppendListener<Batch> {
     this.state = 'draining';
     this.server.stopAccepting();
     this.seal();
+    this.scheduleDeadMan();
     if (this.pendingHead === this.pending.length) return true;
     return new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => {

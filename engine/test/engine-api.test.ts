@@ -13,6 +13,10 @@ t.test('runtime enums carry the wire numbers', async (t) => {
   t.equal(api.CancelReason.DEAD_MAN_SWITCH, 8);
   t.equal(api.CommandKind.SET_MARKET_STATUS, 15);
   t.equal(api.EventKind.MARKET_STATUS_SET, 18);
+  t.equal(api.CommandKind.SET_DEAD_MAN_SWITCH, 16);
+  t.equal(api.CommandKind.TIMER, 17);
+  t.equal(api.EventKind.DEAD_MAN_SWITCH_SET, 19);
+  t.equal(api.EventKind.DEAD_MAN_SWITCH_FIRED, 20);
   t.equal(api.RejectReason.CAPACITY_EXCEEDED, 37);
   t.equal(Object.keys(api.RejectReason).length, 38);
   for (const [name, code] of Object.entries(api.RejectReason)) {

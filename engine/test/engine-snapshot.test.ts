@@ -227,7 +227,7 @@ t.test('truncated or damaged snapshots fail with E_SNAPSHOT_CORRUPT', async (t) 
     );
   }
   const v2 = bytes.slice();
-  new DataView(v2.buffer).setUint16(4, 2, true);
+  new DataView(v2.buffer).setUint16(4, 3, true);
   t.equal(
     code(() => Engine.restore(v2)),
     'E_SNAPSHOT_VERSION',

@@ -21,6 +21,9 @@ import {
   CancelReason,
   type Command,
   CommandKind,
+  DEAD_MAN_MAX_TIMEOUT_MS,
+  DEAD_MAN_MIN_TIMEOUT_MS,
+  type EngineCommand,
   type MarketConfig,
   MarketStatus,
   OrderType,
@@ -156,6 +159,9 @@ export class CommandGenerator {
   private readonly bookTarget: number;
   private readonly setup: Command[] = [];
   private produced = 0;
+  /** The time of the command next() last produced (monotonic, with jumps so switches fire). */
+  private clockUs = 1_000_000;
+  private lastTimeUs: number = 1_000_000;
 
   private readonly assetIds: number[] = [];
   private readonly traders: number[] = [];
@@ -184,6 +190,16 @@ export class CommandGenerator {
     this.bookTarget = options.bookTarget ?? 60;
     this.clientPrefix = this.rng.pick(['c', 'cl-', 'ORD_', 'x']);
     this.planSetup();
+  }
+
+  /**
+   * The time (microseconds) to submit the command next() last produced with:
+   * non-decreasing, mostly a few ms apart with occasional jumps of seconds to
+   * minutes so dead-man's switches fire; in nonObjects mode now and then a
+   * garbage time (NaN, negative, fractional), which the engines read as 0.
+   */
+  get timeUs(): number {
+    return this.lastTimeUs;
   }
 
   /** How many commands next() has produced. */
@@ -594,10 +610,21 @@ export class CommandGenerator {
 
   // ------------------------------------------------------------ the stream
 
-  next(): Command {
+  next(): EngineCommand {
     const n = this.produced++;
     if (n < this.setup.length) return this.setup[n]!;
     const r = this.rng;
+    const jump = r.float();
+    this.clockUs +=
+      jump < 0.002
+        ? r.int(100_000_000, 700_000_000)
+        : jump < 0.03
+          ? r.int(500_000, 8_000_000)
+          : r.int(0, 3_000);
+    this.lastTimeUs =
+      this.nonObjects && r.chance(0.01)
+        ? r.pick([Number.NaN, -1, 1.5, Number.POSITIVE_INFINITY, 2 ** 60])
+        : this.clockUs;
     // Restore markets whose pause is over.
     for (const gm of this.markets) {
       if (gm.status !== MarketStatus.ACTIVE && n >= gm.restoreAt && r.chance(0.5)) {
@@ -624,6 +651,8 @@ export class CommandGenerator {
       /* 9 fees */ 0.7,
       /* 10 market status */ 0.4,
       /* 11 admin */ 0.3,
+      /* 12 dead-man's switch */ 1.2,
+      /* 13 timer */ 2,
     ];
     switch (r.weighted(weights)) {
       case 0:
@@ -648,9 +677,41 @@ export class CommandGenerator {
         return this.setFees();
       case 10:
         return this.marketStatus();
+      case 12:
+        return this.deadMan();
+      case 13:
+        return { kind: CommandKind.TIMER };
       default:
         return this.admin();
     }
+  }
+
+  private deadMan(): EngineCommand {
+    const r = this.rng;
+    const x = r.float();
+    const marketId =
+      x < 0.35
+        ? 0
+        : x < 0.95
+          ? this.pickMarket().config.marketId
+          : r.pick<unknown>([4094, -1, Number.NaN, undefined, -0]);
+    const t = r.float();
+    const timeoutMs =
+      t < 0.2
+        ? 0
+        : t < 0.75
+          ? r.int(DEAD_MAN_MIN_TIMEOUT_MS, 6_000)
+          : t < 0.95
+            ? r.int(DEAD_MAN_MIN_TIMEOUT_MS, DEAD_MAN_MAX_TIMEOUT_MS)
+            : r.pick<unknown>([999, 600_001, -0, 1500.5, Number.NaN, '2000', -1000]);
+    return {
+      kind: CommandKind.SET_DEAD_MAN_SWITCH,
+      accountId: r.chance(0.04)
+        ? r.pick([this.feeAccountId, 0, 999_999, Number.NaN])
+        : this.pickTrader(),
+      marketId: marketId as number,
+      timeoutMs: timeoutMs as number,
+    };
   }
 
   private pickMarket(): GenMarket {
@@ -1186,17 +1247,17 @@ export class CommandGenerator {
   }
 
   /** A well-formed command of some kind with one field broken, or a command of no kind. */
-  private garbage(): Command {
+  private garbage(): EngineCommand {
     const r = this.rng;
     if (this.nonObjects && r.chance(0.05))
       return r.pick<unknown>([null, undefined, 5, 'cmd']) as Command;
     if (r.chance(0.15)) {
       return {
-        kind: r.pick<unknown>([0, 16, 99, -1, '1', Number.NaN, undefined, 1.5]),
+        kind: r.pick<unknown>([0, 18, 99, -1, '1', Number.NaN, undefined, 1.5]),
       } as unknown as Command;
     }
-    let base: Command;
-    switch (r.int(0, 10)) {
+    let base: EngineCommand;
+    switch (r.int(0, 11)) {
       case 0:
       case 1:
       case 2:
@@ -1229,6 +1290,9 @@ export class CommandGenerator {
           status: MarketStatus.ACTIVE,
         };
         break;
+      case 11:
+        base = this.deadMan();
+        break;
       default:
         base = r.chance(0.5) ? this.marketStatus() : this.admin();
         break;
@@ -1253,15 +1317,15 @@ export function generateStream(
   seed: number,
   length: number,
   makeEngine: (feeAccountId: number) => MatchingEngine,
-): Command[] {
+): EngineCommand[] {
   const feeAccountId = feeAccountIdForSeed(seed);
   const gen = new CommandGenerator(seed, { feeAccountId });
   const engine = makeEngine(feeAccountId);
-  const out: Command[] = [];
+  const out: EngineCommand[] = [];
   for (let i = 0; i < length; i++) {
     const cmd = gen.next();
     out.push(cmd);
-    engine.submit(cmd, i);
+    engine.submit(cmd, gen.timeUs);
     for (let j = 0; j < engine.events.count; j++) gen.observe(engine.events.at(j));
     engine.events.clear();
   }

@@ -1,6 +1,6 @@
 // Safety rails with the real engine: cancel-on-disconnect (session and
 // account scope) on close, on heartbeat timeout and on gateway shutdown; the
-// dead-man's switch; server heartbeats; engine timeouts (status unknown,
+// dead-man's switch (kept and fired by the engine, across gateway restarts); server heartbeats; engine timeouts (status unknown,
 // then found by client order id); oversized frames; slow consumers.
 import t from 'tap';
 import { exchange } from '../../proto';
@@ -184,6 +184,32 @@ t.test("dead-man's switch cancels resting orders unless re-armed; disarm keeps t
   const r3 = await eventually(() => canceled(w, id3), 3_000, 'fired after the session left');
   t.equal(r3!.cancelReason, CancelReason.CANCEL_REASON_DEAD_MAN_SWITCH);
 });
+
+t.test(
+  "the dead-man's switch runs in the engine by default: it survives a gateway restart",
+  async (t) => {
+    const user = env.user('ivan');
+    const w = await watch(user);
+    t.teardown(() => w.close());
+    // Gateway A arms the switch, then goes away for good.
+    const a = await env.startGateway();
+    t.equal(a.gateway.gw.deadManSwitch, 'engine', 'GATEWAY_DEAD_MAN_SWITCH defaults to engine');
+    const s = await logon(user, {}, a.wsUrl);
+    const id = await place(s, 'buy', 33, 1, 'dms-restart-1');
+    const armed = await s.request({ deadManSwitch: { timeoutMs: 1_500 } });
+    t.equal(armed.body, 'deadManSwitch');
+    t.equal(armed.deadManSwitch.timeoutMs, 1_500);
+    t.equal(a.gateway.dms.localCount, 0, 'armed in the engine, no gateway timer');
+    t.equal(env.gateway.gateway.dms.localCount, 0);
+    await a.close();
+    t.equal(canceled(w, id), undefined, 'not yet fired');
+    // The engine fires it; the report reaches the other gateway's watcher.
+    const r = await eventually(() => canceled(w, id), 5_000, 'fired after gateway A closed');
+    t.equal(r!.cancelReason, CancelReason.CANCEL_REASON_DEAD_MAN_SWITCH);
+    t.equal(r!.orderStatus, OrderStatus.ORDER_STATUS_CANCELED);
+    t.ok(Date.now() * 1000 >= armed.deadManSwitch.firesAtUs, 'not before its deadline');
+  },
+);
 
 t.test('engine timeout: status unknown, then found by client order id', async (t) => {
   const user = env.user('judy');

@@ -37,7 +37,7 @@ t.test('gateway config: defaults and every bad variable named', async (t) => {
   const base = loadConfig({});
   const c = loadGatewayConfig(base, {});
   t.same(c.shards, [{ shardId: 0, host: '127.0.0.1', port: 7100 }]);
-  t.equal(c.deadManSwitch, 'auto');
+  t.equal(c.deadManSwitch, 'engine');
   const unix = loadGatewayConfig(loadConfig({ ENGINE_SOCKET: '/tmp/e.sock' }), {});
   t.same(unix.shards, [{ shardId: 0, socketPath: '/tmp/e.sock' }]);
   const multi = loadGatewayConfig(base, {

@@ -1269,6 +1269,38 @@ export namespace exchange {
             public toJSON(): { [k: string]: any };
         }
 
+        interface ISetDeadManSwitch {
+            accountId?: (number|null);
+            marketId?: (number|null);
+            timeoutMs?: (number|null);
+        }
+
+        class SetDeadManSwitch implements ISetDeadManSwitch {
+            constructor(properties?: exchange.v1.ISetDeadManSwitch);
+            public accountId: number;
+            public marketId: number;
+            public timeoutMs: number;
+            public static create(properties?: exchange.v1.ISetDeadManSwitch): exchange.v1.SetDeadManSwitch;
+            public static encode(message: exchange.v1.ISetDeadManSwitch, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): exchange.v1.SetDeadManSwitch;
+            public static fromObject(object: { [k: string]: any }): exchange.v1.SetDeadManSwitch;
+            public static toObject(message: exchange.v1.SetDeadManSwitch, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+        }
+
+        interface ITimer {
+        }
+
+        class Timer implements ITimer {
+            constructor(properties?: exchange.v1.ITimer);
+            public static create(properties?: exchange.v1.ITimer): exchange.v1.Timer;
+            public static encode(message: exchange.v1.ITimer, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): exchange.v1.Timer;
+            public static fromObject(object: { [k: string]: any }): exchange.v1.Timer;
+            public static toObject(message: exchange.v1.Timer, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+        }
+
         interface ICommand {
             placeOrder?: (exchange.v1.IPlaceOrder|null);
             cancelOrder?: (exchange.v1.ICancelOrder|null);
@@ -1285,6 +1317,8 @@ export namespace exchange {
             addAccount?: (exchange.v1.IAddAccount|null);
             addMarket?: (exchange.v1.IAddMarket|null);
             setMarketStatus?: (exchange.v1.ISetMarketStatus|null);
+            setDeadManSwitch?: (exchange.v1.ISetDeadManSwitch|null);
+            timer?: (exchange.v1.ITimer|null);
         }
 
         class Command implements ICommand {
@@ -1304,7 +1338,9 @@ export namespace exchange {
             public addAccount?: (exchange.v1.IAddAccount|null);
             public addMarket?: (exchange.v1.IAddMarket|null);
             public setMarketStatus?: (exchange.v1.ISetMarketStatus|null);
-            public body?: ("placeOrder"|"cancelOrder"|"cancelAll"|"amendOrder"|"batchPlace"|"batchCancel"|"deposit"|"withdrawLock"|"withdrawFinalize"|"withdrawRelease"|"setFees"|"addAsset"|"addAccount"|"addMarket"|"setMarketStatus");
+            public setDeadManSwitch?: (exchange.v1.ISetDeadManSwitch|null);
+            public timer?: (exchange.v1.ITimer|null);
+            public body?: ("placeOrder"|"cancelOrder"|"cancelAll"|"amendOrder"|"batchPlace"|"batchCancel"|"deposit"|"withdrawLock"|"withdrawFinalize"|"withdrawRelease"|"setFees"|"addAsset"|"addAccount"|"addMarket"|"setMarketStatus"|"setDeadManSwitch"|"timer");
             public static create(properties?: exchange.v1.ICommand): exchange.v1.Command;
             public static encode(message: exchange.v1.ICommand, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): exchange.v1.Command;
@@ -1332,7 +1368,9 @@ export namespace exchange {
             EVENT_KIND_ASSET_ADDED = 15,
             EVENT_KIND_ACCOUNT_ADDED = 16,
             EVENT_KIND_MARKET_ADDED = 17,
-            EVENT_KIND_MARKET_STATUS_SET = 18
+            EVENT_KIND_MARKET_STATUS_SET = 18,
+            EVENT_KIND_DEAD_MAN_SWITCH_SET = 19,
+            EVENT_KIND_DEAD_MAN_SWITCH_FIRED = 20
         }
 
         interface IEvent {
@@ -1369,6 +1407,8 @@ export namespace exchange {
             takerFeeBps?: (number|null);
             status?: (exchange.v1.MarketStatus|null);
             clientOrderId?: (string|null);
+            timeoutMs?: (number|null);
+            deadlineUs?: (number|null);
         }
 
         class Event implements IEvent {
@@ -1406,6 +1446,8 @@ export namespace exchange {
             public takerFeeBps: number;
             public status: exchange.v1.MarketStatus;
             public clientOrderId: string;
+            public timeoutMs: number;
+            public deadlineUs: number;
             public static create(properties?: exchange.v1.IEvent): exchange.v1.Event;
             public static encode(message: exchange.v1.IEvent, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): exchange.v1.Event;

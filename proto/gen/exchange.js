@@ -16338,6 +16338,366 @@ $root.exchange = (function() {
             return SetMarketStatus;
         })();
 
+        v1.SetDeadManSwitch = (function() {
+
+            /**
+             * Properties of a SetDeadManSwitch.
+             * @memberof exchange.v1
+             * @interface ISetDeadManSwitch
+             * @property {number|null} [accountId] SetDeadManSwitch accountId
+             * @property {number|null} [marketId] SetDeadManSwitch marketId
+             * @property {number|null} [timeoutMs] SetDeadManSwitch timeoutMs
+             */
+
+            /**
+             * Constructs a new SetDeadManSwitch.
+             * @memberof exchange.v1
+             * @classdesc Represents a SetDeadManSwitch.
+             * @implements ISetDeadManSwitch
+             * @constructor
+             * @param {exchange.v1.ISetDeadManSwitch=} [properties] Properties to set
+             */
+            function SetDeadManSwitch(properties) {
+                if (properties)
+                    for (var keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * SetDeadManSwitch accountId.
+             * @member {number} accountId
+             * @memberof exchange.v1.SetDeadManSwitch
+             * @instance
+             */
+            SetDeadManSwitch.prototype.accountId = 0;
+
+            /**
+             * SetDeadManSwitch marketId.
+             * @member {number} marketId
+             * @memberof exchange.v1.SetDeadManSwitch
+             * @instance
+             */
+            SetDeadManSwitch.prototype.marketId = 0;
+
+            /**
+             * SetDeadManSwitch timeoutMs.
+             * @member {number} timeoutMs
+             * @memberof exchange.v1.SetDeadManSwitch
+             * @instance
+             */
+            SetDeadManSwitch.prototype.timeoutMs = 0;
+
+            /**
+             * Creates a new SetDeadManSwitch instance using the specified properties.
+             * @function create
+             * @memberof exchange.v1.SetDeadManSwitch
+             * @static
+             * @param {exchange.v1.ISetDeadManSwitch=} [properties] Properties to set
+             * @returns {exchange.v1.SetDeadManSwitch} SetDeadManSwitch instance
+             */
+            SetDeadManSwitch.create = function create(properties) {
+                return new SetDeadManSwitch(properties);
+            };
+
+            /**
+             * Encodes the specified SetDeadManSwitch message. Does not implicitly {@link exchange.v1.SetDeadManSwitch.verify|verify} messages.
+             * @function encode
+             * @memberof exchange.v1.SetDeadManSwitch
+             * @static
+             * @param {exchange.v1.ISetDeadManSwitch} message SetDeadManSwitch message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            SetDeadManSwitch.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.accountId != null && Object.hasOwnProperty.call(message, "accountId"))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.accountId);
+                if (message.marketId != null && Object.hasOwnProperty.call(message, "marketId"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.marketId);
+                if (message.timeoutMs != null && Object.hasOwnProperty.call(message, "timeoutMs"))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.timeoutMs);
+                return writer;
+            };
+
+            /**
+             * Decodes a SetDeadManSwitch message from the specified reader or buffer.
+             * @function decode
+             * @memberof exchange.v1.SetDeadManSwitch
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {exchange.v1.SetDeadManSwitch} SetDeadManSwitch
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            SetDeadManSwitch.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.exchange.v1.SetDeadManSwitch();
+                while (reader.pos < end) {
+                    var tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.accountId = reader.uint32();
+                            break;
+                        }
+                    case 2: {
+                            message.marketId = reader.uint32();
+                            break;
+                        }
+                    case 3: {
+                            message.timeoutMs = reader.uint32();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Creates a SetDeadManSwitch message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof exchange.v1.SetDeadManSwitch
+             * @static
+             * @param {Object.<string,*>} object Plain object
+             * @returns {exchange.v1.SetDeadManSwitch} SetDeadManSwitch
+             */
+            SetDeadManSwitch.fromObject = function fromObject(object, long) {
+                if (object instanceof $root.exchange.v1.SetDeadManSwitch)
+                    return object;
+                if (!$util.isObject(object))
+                    throw TypeError(".exchange.v1.SetDeadManSwitch: object expected");
+                if (long === undefined)
+                    long = 0;
+                if (long > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var message = new $root.exchange.v1.SetDeadManSwitch();
+                if (object.accountId != null)
+                    message.accountId = object.accountId >>> 0;
+                if (object.marketId != null)
+                    message.marketId = object.marketId >>> 0;
+                if (object.timeoutMs != null)
+                    message.timeoutMs = object.timeoutMs >>> 0;
+                return message;
+            };
+
+            /**
+             * Creates a plain object from a SetDeadManSwitch message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof exchange.v1.SetDeadManSwitch
+             * @static
+             * @param {exchange.v1.SetDeadManSwitch} message SetDeadManSwitch
+             * @param {$protobuf.IConversionOptions} [options] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            SetDeadManSwitch.toObject = function toObject(message, options, q) {
+                if (!options)
+                    options = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var object = {};
+                if (options.defaults) {
+                    object.accountId = 0;
+                    object.marketId = 0;
+                    object.timeoutMs = 0;
+                }
+                if (message.accountId != null && Object.hasOwnProperty.call(message, "accountId"))
+                    object.accountId = message.accountId;
+                if (message.marketId != null && Object.hasOwnProperty.call(message, "marketId"))
+                    object.marketId = message.marketId;
+                if (message.timeoutMs != null && Object.hasOwnProperty.call(message, "timeoutMs"))
+                    object.timeoutMs = message.timeoutMs;
+                return object;
+            };
+
+            /**
+             * Converts this SetDeadManSwitch to JSON.
+             * @function toJSON
+             * @memberof exchange.v1.SetDeadManSwitch
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            SetDeadManSwitch.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            return SetDeadManSwitch;
+        })();
+
+        v1.Timer = (function() {
+
+            /**
+             * Properties of a Timer.
+             * @memberof exchange.v1
+             * @interface ITimer
+             */
+
+            /**
+             * Constructs a new Timer.
+             * @memberof exchange.v1
+             * @classdesc Represents a Timer.
+             * @implements ITimer
+             * @constructor
+             * @param {exchange.v1.ITimer=} [properties] Properties to set
+             */
+            function Timer(properties) {
+                if (properties)
+                    for (var keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * Creates a new Timer instance using the specified properties.
+             * @function create
+             * @memberof exchange.v1.Timer
+             * @static
+             * @param {exchange.v1.ITimer=} [properties] Properties to set
+             * @returns {exchange.v1.Timer} Timer instance
+             */
+            Timer.create = function create(properties) {
+                return new Timer(properties);
+            };
+
+            /**
+             * Encodes the specified Timer message. Does not implicitly {@link exchange.v1.Timer.verify|verify} messages.
+             * @function encode
+             * @memberof exchange.v1.Timer
+             * @static
+             * @param {exchange.v1.ITimer} message Timer message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Timer.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                return writer;
+            };
+
+            /**
+             * Decodes a Timer message from the specified reader or buffer.
+             * @function decode
+             * @memberof exchange.v1.Timer
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {exchange.v1.Timer} Timer
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Timer.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.exchange.v1.Timer();
+                while (reader.pos < end) {
+                    var tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            /**
+             * Creates a Timer message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof exchange.v1.Timer
+             * @static
+             * @param {Object.<string,*>} object Plain object
+             * @returns {exchange.v1.Timer} Timer
+             */
+            Timer.fromObject = function fromObject(object, long) {
+                if (object instanceof $root.exchange.v1.Timer)
+                    return object;
+                return new $root.exchange.v1.Timer();
+            };
+
+            /**
+             * Creates a plain object from a Timer message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof exchange.v1.Timer
+             * @static
+             * @param {exchange.v1.Timer} message Timer
+             * @param {$protobuf.IConversionOptions} [options] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            Timer.toObject = function toObject() {
+                return {};
+            };
+
+            /**
+             * Converts this Timer to JSON.
+             * @function toJSON
+             * @memberof exchange.v1.Timer
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            Timer.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            return Timer;
+        })();
+
         v1.Command = (function() {
 
             /**
@@ -16359,6 +16719,8 @@ $root.exchange = (function() {
              * @property {exchange.v1.IAddAccount|null} [addAccount] Command addAccount
              * @property {exchange.v1.IAddMarket|null} [addMarket] Command addMarket
              * @property {exchange.v1.ISetMarketStatus|null} [setMarketStatus] Command setMarketStatus
+             * @property {exchange.v1.ISetDeadManSwitch|null} [setDeadManSwitch] Command setDeadManSwitch
+             * @property {exchange.v1.ITimer|null} [timer] Command timer
              */
 
             /**
@@ -16496,17 +16858,33 @@ $root.exchange = (function() {
              */
             Command.prototype.setMarketStatus = null;
 
+            /**
+             * Command setDeadManSwitch.
+             * @member {exchange.v1.ISetDeadManSwitch|null|undefined} setDeadManSwitch
+             * @memberof exchange.v1.Command
+             * @instance
+             */
+            Command.prototype.setDeadManSwitch = null;
+
+            /**
+             * Command timer.
+             * @member {exchange.v1.ITimer|null|undefined} timer
+             * @memberof exchange.v1.Command
+             * @instance
+             */
+            Command.prototype.timer = null;
+
             // OneOf field names bound to virtual getters and setters
             var $oneOfFields;
 
             /**
              * Command body.
-             * @member {"placeOrder"|"cancelOrder"|"cancelAll"|"amendOrder"|"batchPlace"|"batchCancel"|"deposit"|"withdrawLock"|"withdrawFinalize"|"withdrawRelease"|"setFees"|"addAsset"|"addAccount"|"addMarket"|"setMarketStatus"|undefined} body
+             * @member {"placeOrder"|"cancelOrder"|"cancelAll"|"amendOrder"|"batchPlace"|"batchCancel"|"deposit"|"withdrawLock"|"withdrawFinalize"|"withdrawRelease"|"setFees"|"addAsset"|"addAccount"|"addMarket"|"setMarketStatus"|"setDeadManSwitch"|"timer"|undefined} body
              * @memberof exchange.v1.Command
              * @instance
              */
             Object.defineProperty(Command.prototype, "body", {
-                get: $util.oneOfGetter($oneOfFields = ["placeOrder", "cancelOrder", "cancelAll", "amendOrder", "batchPlace", "batchCancel", "deposit", "withdrawLock", "withdrawFinalize", "withdrawRelease", "setFees", "addAsset", "addAccount", "addMarket", "setMarketStatus"]),
+                get: $util.oneOfGetter($oneOfFields = ["placeOrder", "cancelOrder", "cancelAll", "amendOrder", "batchPlace", "batchCancel", "deposit", "withdrawLock", "withdrawFinalize", "withdrawRelease", "setFees", "addAsset", "addAccount", "addMarket", "setMarketStatus", "setDeadManSwitch", "timer"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -16568,6 +16946,10 @@ $root.exchange = (function() {
                     $root.exchange.v1.AddMarket.encode(message.addMarket, writer.uint32(/* id 14, wireType 2 =*/114).fork(), q + 1).ldelim();
                 if (message.setMarketStatus != null && Object.hasOwnProperty.call(message, "setMarketStatus"))
                     $root.exchange.v1.SetMarketStatus.encode(message.setMarketStatus, writer.uint32(/* id 15, wireType 2 =*/122).fork(), q + 1).ldelim();
+                if (message.setDeadManSwitch != null && Object.hasOwnProperty.call(message, "setDeadManSwitch"))
+                    $root.exchange.v1.SetDeadManSwitch.encode(message.setDeadManSwitch, writer.uint32(/* id 16, wireType 2 =*/130).fork(), q + 1).ldelim();
+                if (message.timer != null && Object.hasOwnProperty.call(message, "timer"))
+                    $root.exchange.v1.Timer.encode(message.timer, writer.uint32(/* id 17, wireType 2 =*/138).fork(), q + 1).ldelim();
                 return writer;
             };
 
@@ -16663,6 +17045,14 @@ $root.exchange = (function() {
                         }
                     case 15: {
                             message.setMarketStatus = $root.exchange.v1.SetMarketStatus.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 16: {
+                            message.setDeadManSwitch = $root.exchange.v1.SetDeadManSwitch.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 17: {
+                            message.timer = $root.exchange.v1.Timer.decode(reader, reader.uint32(), undefined, long + 1);
                             break;
                         }
                     default:
@@ -16771,6 +17161,16 @@ $root.exchange = (function() {
                         throw TypeError(".exchange.v1.Command.setMarketStatus: object expected");
                     message.setMarketStatus = $root.exchange.v1.SetMarketStatus.fromObject(object.setMarketStatus, long + 1);
                 }
+                if (object.setDeadManSwitch != null) {
+                    if (!$util.isObject(object.setDeadManSwitch))
+                        throw TypeError(".exchange.v1.Command.setDeadManSwitch: object expected");
+                    message.setDeadManSwitch = $root.exchange.v1.SetDeadManSwitch.fromObject(object.setDeadManSwitch, long + 1);
+                }
+                if (object.timer != null) {
+                    if (!$util.isObject(object.timer))
+                        throw TypeError(".exchange.v1.Command.timer: object expected");
+                    message.timer = $root.exchange.v1.Timer.fromObject(object.timer, long + 1);
+                }
                 return message;
             };
 
@@ -16866,6 +17266,16 @@ $root.exchange = (function() {
                     if (options.oneofs)
                         object.body = "setMarketStatus";
                 }
+                if (message.setDeadManSwitch != null && Object.hasOwnProperty.call(message, "setDeadManSwitch")) {
+                    object.setDeadManSwitch = $root.exchange.v1.SetDeadManSwitch.toObject(message.setDeadManSwitch, options, q + 1);
+                    if (options.oneofs)
+                        object.body = "setDeadManSwitch";
+                }
+                if (message.timer != null && Object.hasOwnProperty.call(message, "timer")) {
+                    object.timer = $root.exchange.v1.Timer.toObject(message.timer, options, q + 1);
+                    if (options.oneofs)
+                        object.body = "timer";
+                }
                 return object;
             };
 
@@ -16906,6 +17316,8 @@ $root.exchange = (function() {
          * @property {number} EVENT_KIND_ACCOUNT_ADDED=16 EVENT_KIND_ACCOUNT_ADDED value
          * @property {number} EVENT_KIND_MARKET_ADDED=17 EVENT_KIND_MARKET_ADDED value
          * @property {number} EVENT_KIND_MARKET_STATUS_SET=18 EVENT_KIND_MARKET_STATUS_SET value
+         * @property {number} EVENT_KIND_DEAD_MAN_SWITCH_SET=19 EVENT_KIND_DEAD_MAN_SWITCH_SET value
+         * @property {number} EVENT_KIND_DEAD_MAN_SWITCH_FIRED=20 EVENT_KIND_DEAD_MAN_SWITCH_FIRED value
          */
         v1.EventKind = (function() {
             var valuesById = {}, values = Object.create(valuesById);
@@ -16928,6 +17340,8 @@ $root.exchange = (function() {
             values[valuesById[16] = "EVENT_KIND_ACCOUNT_ADDED"] = 16;
             values[valuesById[17] = "EVENT_KIND_MARKET_ADDED"] = 17;
             values[valuesById[18] = "EVENT_KIND_MARKET_STATUS_SET"] = 18;
+            values[valuesById[19] = "EVENT_KIND_DEAD_MAN_SWITCH_SET"] = 19;
+            values[valuesById[20] = "EVENT_KIND_DEAD_MAN_SWITCH_FIRED"] = 20;
             return values;
         })();
 
@@ -16970,6 +17384,8 @@ $root.exchange = (function() {
              * @property {number|null} [takerFeeBps] Event takerFeeBps
              * @property {exchange.v1.MarketStatus|null} [status] Event status
              * @property {string|null} [clientOrderId] Event clientOrderId
+             * @property {number|null} [timeoutMs] Event timeoutMs
+             * @property {number|null} [deadlineUs] Event deadlineUs
              */
 
             /**
@@ -17252,6 +17668,22 @@ $root.exchange = (function() {
             Event.prototype.clientOrderId = "";
 
             /**
+             * Event timeoutMs.
+             * @member {number} timeoutMs
+             * @memberof exchange.v1.Event
+             * @instance
+             */
+            Event.prototype.timeoutMs = 0;
+
+            /**
+             * Event deadlineUs.
+             * @member {number} deadlineUs
+             * @memberof exchange.v1.Event
+             * @instance
+             */
+            Event.prototype.deadlineUs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
              * Creates a new Event instance using the specified properties.
              * @function create
              * @memberof exchange.v1.Event
@@ -17345,6 +17777,10 @@ $root.exchange = (function() {
                     writer.uint32(/* id 32, wireType 0 =*/256).int32(message.status);
                 if (message.clientOrderId != null && Object.hasOwnProperty.call(message, "clientOrderId"))
                     writer.uint32(/* id 33, wireType 2 =*/266).string(message.clientOrderId);
+                if (message.timeoutMs != null && Object.hasOwnProperty.call(message, "timeoutMs"))
+                    writer.uint32(/* id 34, wireType 0 =*/272).uint32(message.timeoutMs);
+                if (message.deadlineUs != null && Object.hasOwnProperty.call(message, "deadlineUs"))
+                    writer.uint32(/* id 35, wireType 0 =*/280).uint64(message.deadlineUs);
                 return writer;
             };
 
@@ -17514,6 +17950,14 @@ $root.exchange = (function() {
                             message.clientOrderId = reader.string();
                             break;
                         }
+                    case 34: {
+                            message.timeoutMs = reader.uint32();
+                            break;
+                        }
+                    case 35: {
+                            message.deadlineUs = reader.uint64();
+                            break;
+                        }
                     default:
                         reader.skipType(tag & 7, long);
                         break;
@@ -17627,6 +18071,14 @@ $root.exchange = (function() {
                 case "EVENT_KIND_MARKET_STATUS_SET":
                 case 18:
                     message.kind = 18;
+                    break;
+                case "EVENT_KIND_DEAD_MAN_SWITCH_SET":
+                case 19:
+                    message.kind = 19;
+                    break;
+                case "EVENT_KIND_DEAD_MAN_SWITCH_FIRED":
+                case 20:
+                    message.kind = 20;
                     break;
                 }
                 if (object.seq != null)
@@ -18192,6 +18644,17 @@ $root.exchange = (function() {
                 }
                 if (object.clientOrderId != null)
                     message.clientOrderId = String(object.clientOrderId);
+                if (object.timeoutMs != null)
+                    message.timeoutMs = object.timeoutMs >>> 0;
+                if (object.deadlineUs != null)
+                    if ($util.Long)
+                        message.deadlineUs = $util.Long.fromValue(object.deadlineUs, true);
+                    else if (typeof object.deadlineUs === "string")
+                        message.deadlineUs = parseInt(object.deadlineUs, 10);
+                    else if (typeof object.deadlineUs === "number")
+                        message.deadlineUs = object.deadlineUs;
+                    else if (typeof object.deadlineUs === "object")
+                        message.deadlineUs = new $util.LongBits(object.deadlineUs.low >>> 0, object.deadlineUs.high >>> 0).toNumber(true);
                 return message;
             };
 
@@ -18306,6 +18769,12 @@ $root.exchange = (function() {
                     object.takerFeeBps = 0;
                     object.status = options.enums === String ? "MARKET_STATUS_UNKNOWN" : 0;
                     object.clientOrderId = "";
+                    object.timeoutMs = 0;
+                    if ($util.Long) {
+                        var long = new $util.Long(0, 0, true);
+                        object.deadlineUs = options.longs === String ? long.toString() : options.longs === Number ? long.toNumber() : typeof BigInt !== "undefined" && options.longs === BigInt ? long.toBigInt() : long;
+                    } else
+                        object.deadlineUs = options.longs === String ? "0" : typeof BigInt !== "undefined" && options.longs === BigInt ? BigInt("0") : 0;
                 }
                 if (message.kind != null && Object.hasOwnProperty.call(message, "kind"))
                     object.kind = options.enums === String ? $root.exchange.v1.EventKind[message.kind] === undefined ? message.kind : $root.exchange.v1.EventKind[message.kind] : message.kind;
@@ -18448,6 +18917,15 @@ $root.exchange = (function() {
                     object.status = options.enums === String ? $root.exchange.v1.MarketStatus[message.status] === undefined ? message.status : $root.exchange.v1.MarketStatus[message.status] : message.status;
                 if (message.clientOrderId != null && Object.hasOwnProperty.call(message, "clientOrderId"))
                     object.clientOrderId = message.clientOrderId;
+                if (message.timeoutMs != null && Object.hasOwnProperty.call(message, "timeoutMs"))
+                    object.timeoutMs = message.timeoutMs;
+                if (message.deadlineUs != null && Object.hasOwnProperty.call(message, "deadlineUs"))
+                    if (typeof BigInt !== "undefined" && options.longs === BigInt)
+                        object.deadlineUs = typeof message.deadlineUs === "number" ? BigInt(message.deadlineUs) : $util.Long.fromBits(message.deadlineUs.low >>> 0, message.deadlineUs.high >>> 0, true).toBigInt();
+                    else if (typeof message.deadlineUs === "number")
+                        object.deadlineUs = options.longs === String ? String(message.deadlineUs) : message.deadlineUs;
+                    else
+                        object.deadlineUs = options.longs === String ? $util.Long.prototype.toString.call(message.deadlineUs) : options.longs === Number ? new $util.LongBits(message.deadlineUs.low >>> 0, message.deadlineUs.high >>> 0).toNumber(true) : message.deadlineUs;
                 return object;
             };
 

@@ -7,7 +7,7 @@
 // offered rate, commands per group commit, the snapshot pause and recovery
 // with a million resting orders. Prints PASS/MISS per target and never fails
 // the process on a miss. With --json the last line is one JSON object.
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import Redis from 'ioredis';
 import {
   type EngineHandle,
@@ -20,6 +20,7 @@ import { LinkClient } from '../../proto/link-client';
 import { BENCH_ACCOUNTS, BENCH_MARKET, CommandStream, FIRST_ACCOUNT } from './command-stream';
 import { LatencyHistogram } from './latency-histogram';
 import { fixedRate, fixedRatePings, nowUs, saturate } from './load-generator';
+import { RawLink } from './raw-link';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -37,6 +38,12 @@ const TARGETS = {
   p50OverFloor: 3,
   recoveryCommandsPerSec: 500_000,
 };
+
+function loadText(): string {
+  return loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+}
 
 function mark(ok: boolean): string {
   return ok ? 'PASS' : 'MISS';
@@ -109,7 +116,9 @@ async function waitReady(engine: EngineHandle): Promise<Record<string, unknown>>
 
 async function main(): Promise<void> {
   const cpu = cpus();
-  log(`machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, Node ${process.version}`);
+  log(
+    `machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, Node ${process.version}, load average ${loadText()} at start`,
+  );
   log(
     `engine journals to a private redis-server (appendonly ${fsync === 'no' ? 'no' : `yes, appendfsync ${fsync}`}); load generator, engine and Redis share this machine`,
   );
@@ -134,10 +143,12 @@ async function main(): Promise<void> {
   };
   let engine = await startEngine(env);
   try {
-    let client = await LinkClient.connect({ port: engine.port, maxInFlight: 1_000_000 });
+    const client = await LinkClient.connect({ port: engine.port, maxInFlight: 1_000_000 });
     await client.hello('bench');
     await setup(client);
 
+    // The load runs on a bare link of its own (raw-link.ts); `client` serves setup and the floor.
+    let raw = await RawLink.connect(engine.port);
     const f = await floor(redis, client);
     const floorUs = f.xaddUs + f.linkUs;
     log(
@@ -146,9 +157,9 @@ async function main(): Promise<void> {
 
     // Warm up, then saturate.
     const stream = new CommandStream('s', 5_000);
-    await saturate(client, stream, 1.5, 4_000);
+    await saturate(raw, stream, 1.5, 4_000);
     let e0 = await entriesIn(rc);
-    const sat = await saturate(client, stream, 4, 8_000);
+    const sat = await saturate(raw, stream, 4, 8_000);
     let e1 = await entriesIn(rc);
     const satRate = sat.acked / sat.seconds;
     const perCommit = sat.acked / Math.max(1, e1 - e0);
@@ -158,23 +169,29 @@ async function main(): Promise<void> {
 
     // Fixed offered rate: first pings alone (the link and this machine), then commands.
     const rate = 20_000;
-    const pings = await fixedRatePings(client, rate, 2);
+    const pings = await fixedRatePings(raw, rate, 2);
     const [q50, q99] = pings.percentiles([50, 99]) as [number, number];
+    const pp = pings.pacer;
     log(
       `reference: link pings at ${rate.toLocaleString('en')}/s on the same schedule (no engine work, no Redis): p50 ${q50.toFixed(0)} us, p99 ${q99.toFixed(0)} us, max ${pings.max().toFixed(0)} us`,
     );
     e0 = await entriesIn(rc);
-    const fixed = await fixedRate(client, new CommandStream('f', 5_000), rate, 5);
+    const fixed = await fixedRate(raw, new CommandStream('f', 5_000), rate, 5);
     e1 = await entriesIn(rc);
     const [p50, p99, p999] = fixed.latency.percentiles([50, 99, 99.9]) as [number, number, number];
     const max = fixed.latency.max();
     const fixedPerCommit = fixed.acked / Math.max(1, e1 - e0);
+    log(
+      `load average ${loadText()}; pacer: ${fixed.pacer?.wakeups} wake-ups, ${fixed.pacer?.writes} writes for ${fixed.sent} commands, ${fixed.pacer?.eagain} EAGAIN, furthest behind schedule ${fixed.pacer?.maxBehindUs.toFixed(0)} us (pings: ${pp?.wakeups} wake-ups, furthest behind ${pp?.maxBehindUs.toFixed(0)} us)`,
+    );
+    const loadAtFixedRate = loadavg()[0]!;
     log(
       `fixed rate ${rate.toLocaleString('en')}/s: ack latency p50 ${p50.toFixed(0)} us, p99 ${p99.toFixed(0)} us, p99.9 ${p999.toFixed(0)} us, max ${max.toFixed(0)} us (${fixed.acked} acked, ${fixedPerCommit.toFixed(2)} commands per commit)  [p99 < 1 ms: ${mark(p99 < TARGETS.p99Us)}; p50 < 3x floor (${(p50 / floorUs).toFixed(2)}x): ${mark(p50 / floorUs < TARGETS.p50OverFloor)}]`,
     );
 
     // Replay rate of the place/cancel flow so far: kill -9, recover from the journal alone.
     await client.close();
+    await raw.close();
     await engine.kill('SIGKILL');
     engine = await startEngine(env, 600_000);
     const rec0 = await waitReady(engine);
@@ -182,18 +199,18 @@ async function main(): Promise<void> {
     log(
       `recovery replay of the place/cancel journal (${Number(rec0.commands).toLocaleString('en')} commands in ${rec0.entries} entries): ${replayRate.toLocaleString('en')} commands/s  [target >= ${TARGETS.recoveryCommandsPerSec.toLocaleString('en')}/s: ${mark(replayRate >= TARGETS.recoveryCommandsPerSec)}]`,
     );
-    client = await LinkClient.connect({ port: engine.port, maxInFlight: 1_000_000 });
+    raw = await RawLink.connect(engine.port);
 
     // A million resting orders.
     const build = new CommandStream('b', 0);
     const tb = nowUs();
-    const built = await saturate(client, build, 600, 8_000, bigBook);
+    const built = await saturate(raw, build, 600, 8_000, bigBook);
     log(
       `built a book of ${built.acked.toLocaleString('en')} resting orders in ${((nowUs() - tb) / 1e6).toFixed(1)} s`,
     );
 
     // Snapshot with the big book while a fixed-rate load runs.
-    const snapLoad = fixedRate(client, new CommandStream('p', 2_000), 5_000, 8);
+    const snapLoad = fixedRate(raw, new CommandStream('p', 2_000), 5_000, 8);
     await new Promise((r) => setTimeout(r, 500));
     engine.proc.kill('SIGUSR2');
     const snap = await engine.waitForLog((l) => l.msg === 'snapshot written', 600_000);
@@ -201,7 +218,7 @@ async function main(): Promise<void> {
     log(
       `snapshot of ${Number(snap.bytes).toLocaleString('en')} bytes at seq ${snap.seq}: ${snap.totalMs} ms in the snapshot worker (serialize ${snap.serializeMs} ms); matching thread's longest stall meanwhile ${snap.matchingMaxStallMs} ms; ack latency max during it ${(during.latency.max() / 1000).toFixed(1)} ms at 5,000/s`,
     );
-    await client.close();
+    await raw.close();
 
     // Recovery from the snapshot (ready time), then from the journal alone (replay rate).
     await engine.kill('SIGKILL');
@@ -242,6 +259,7 @@ async function main(): Promise<void> {
           },
           floorUs: Math.round(floorUs),
           pingReferenceAtFixedRateUs: { p50: Math.round(q50), p99: Math.round(q99) },
+          loadAverage1mAtFixedRate: Math.round(loadAtFixedRate * 100) / 100,
           p50OverFloor: Math.round((p50 / floorUs) * 100) / 100,
           commandsPerCommit: Math.round(perCommit * 10) / 10,
           recovery: {

@@ -1,8 +1,13 @@
 // Latency samples in microseconds; percentiles by sorting once at the end
-// (a run holds at most a few million samples).
+// (a run holds at most a few million samples). Preallocate the expected
+// count so recording never allocates during a run.
 export class LatencyHistogram {
-  private samples = new Float64Array(1 << 16);
+  private samples: Float64Array;
   private n = 0;
+
+  constructor(expected = 1 << 16) {
+    this.samples = new Float64Array(Math.max(16, expected));
+  }
 
   record(us: number): void {
     if (this.n === this.samples.length) {

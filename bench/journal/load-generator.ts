@@ -1,58 +1,107 @@
-// Drives the engine over one link. Saturation keeps a window of commands in
-// flight and waits for answers in the event loop (no spinning). A fixed-rate
-// run sends on a schedule and measures each acknowledgement from the command's
-// INTENDED send time (so a stall delays and counts every command due during
-// it: no coordinated omission). The schedule is kept by a pacer worker thread
-// that sleeps with Atomics.wait (real sleeps, never a busy loop) and posts
-// "n commands are due" to this thread, whose event loop otherwise blocks in
-// epoll, so answers are timestamped the moment they arrive.
+// Drives the engine over a bare link (raw-link.ts). Saturation keeps a window
+// of commands in flight and refills it from the answer handler (no spinning,
+// one socket write per refill). A fixed-rate run sends on a schedule and
+// measures each acknowledgement from the command's INTENDED send time (so a
+// stall delays and counts every command due during it: no coordinated
+// omission).
+//
+// The fixed-rate send path: every frame of the run is encoded before it
+// starts into a SharedArrayBuffer; a pacer worker thread owns the sending. It
+// sleeps with Atomics.wait (real sleeps of a fraction of a millisecond, never
+// a busy loop), and at each wake-up writes ALL the frames due by then with one
+// write(2) on the link's file descriptor. No postMessage hop, no allocation
+// and no per-command syscall on the send path. This thread only reads: its
+// event loop blocks in epoll, so each answer is timestamped on arrival and
+// matched to its intended send time by correlation id (index arithmetic, no
+// per-command state).
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import type { LinkClient } from '../../proto/link-client';
 import type { CommandStream } from './command-stream';
 import { LatencyHistogram } from './latency-histogram';
+import {
+  firstFieldOf,
+  nowUs,
+  putCommandFrame,
+  putPingFrame,
+  type RawLink,
+  rejectOf,
+  TAG_PONG,
+  TAG_REJECT,
+  TAG_RESULT,
+} from './raw-link';
 
-export function nowUs(): number {
-  return Number(process.hrtime.bigint() / 1000n);
-}
+export { nowUs };
 
-/** The pacer: posts the number of commands due so far; sleeps in between. */
+/** The pacer: writes the frames due so far to the link's fd; sleeps in between. */
 const PACER = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { startUs, intervalUs, total } = workerData;
+const { writeSync } = require('node:fs');
+const { fd, frames, offsets, progress, startUs, intervalUs, total, quantumUs } = workerData;
+const bytes = new Uint8Array(frames);
+const offs = new Int32Array(offsets);
+const prog = new Int32Array(progress);
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
-const now = () => Number(process.hrtime.bigint() / 1000n);
-let posted = 0;
-while (posted < total) {
+const now = () => Number(process.hrtime.bigint()) / 1000;
+let sent = 0;
+let writes = 0;
+let wakeups = 0;
+let eagain = 0;
+let maxBehindUs = 0;
+// Send lateness per command (actual write time - intended), 10 us buckets up to 100 ms.
+const late = new Float64Array(10001);
+while (sent < total) {
   const t = now();
-  const due = Math.min(total, t < startUs ? 0 : Math.floor((t - startUs) / intervalUs) + 1);
-  if (due > posted) {
-    parentPort.postMessage(due);
-    posted = due;
+  let due = t < startUs ? 0 : Math.floor((t - startUs) / intervalUs) + 1;
+  if (due > total) due = total;
+  if (due > sent) {
+    const behind = t - (startUs + sent * intervalUs);
+    if (behind > maxBehindUs) maxBehindUs = behind;
+    let from = offs[sent];
+    const to = offs[due];
+    while (from < to) {
+      try {
+        from += writeSync(fd, bytes, from, to - from);
+      } catch (e) {
+        if (e.code !== 'EAGAIN') throw e;
+        eagain++;
+        Atomics.wait(sleeper, 0, 0, 0.1);
+      }
+    }
+    const tw = now();
+    for (let i = sent; i < due; i++) {
+      const b = Math.min(10000, Math.floor((tw - (startUs + i * intervalUs)) / 10));
+      late[b < 0 ? 0 : b]++;
+    }
+    writes++;
+    sent = due;
+    Atomics.store(prog, 0, sent);
+    if (sent >= total) break;
   }
-  const next = startUs + posted * intervalUs;
-  const wait = next - now();
-  if (wait > 0) Atomics.wait(sleeper, 0, 0, wait / 1000);
+  const next = startUs + sent * intervalUs;
+  let wait = next - now();
+  if (wait < quantumUs) wait = quantumUs;
+  wakeups++;
+  Atomics.wait(sleeper, 0, 0, wait / 1000);
 }
+const pct = (q) => {
+  let acc = 0;
+  for (let b = 0; b < late.length; b++) {
+    acc += late[b];
+    if (acc >= q * total) return b * 10 + 5;
+  }
+  return late.length * 10;
+};
+parentPort.postMessage({ writes, wakeups, eagain, maxBehindUs, sendLateP50Us: pct(0.5), sendLateP99Us: pct(0.99) });
 `;
 
-/** Reject reason of a LinkMessage payload (CommandResult field 3; a LinkReject counts as its reason). */
-function rejectOf(payload: Buffer): number {
-  // LinkMessage.result (field 1) -> CommandResult: field 3 = reject_reason.
-  if (payload[0] !== 0x0a) return -1;
-  let p = 1;
-  while (payload[p]! & 0x80) p++;
-  p++;
-  // CommandResult fields in order: 1 corr, 2 seq, 3 reason (present only when non-zero).
-  for (let f = 0; f < 2; f++) {
-    const tag = payload[p];
-    if (tag === 0x08 || tag === 0x10) {
-      p++;
-      while (payload[p]! & 0x80) p++;
-      p++;
-    }
-  }
-  if (payload[p] === 0x18) return payload[p + 1]!;
-  return 0;
+export interface PacerStats {
+  writes: number;
+  wakeups: number;
+  eagain: number;
+  maxBehindUs: number;
+  /** Write time minus intended send time, per command (10 us resolution). */
+  sendLateP50Us: number;
+  sendLateP99Us: number;
 }
 
 export interface RunResult {
@@ -61,132 +110,249 @@ export interface RunResult {
   rejected: number;
   seconds: number;
   latency: LatencyHistogram;
+  pacer?: PacerStats;
 }
 
 /** Keeps `window` commands in flight for `seconds`; counts acknowledgements. */
-export async function saturate(
-  client: LinkClient,
+export function saturate(
+  link: RawLink,
   stream: CommandStream,
   seconds: number,
   window: number,
   maxCommands = Number.POSITIVE_INFINITY,
 ): Promise<RunResult> {
-  const latency = new LatencyHistogram();
+  const latency = new LatencyHistogram(0);
   let acked = 0;
   let rejected = 0;
   let sent = 0;
-  let wake: (() => void) | undefined;
+  let inFlight = 0;
+  let corr = 0;
   const start = nowUs();
   const end = start + seconds * 1e6;
-  const onAnswer = (err: Error | undefined, payload: Buffer | undefined) => {
-    if (err === undefined && payload !== undefined) {
-      if (rejectOf(payload) === 0) acked++;
-      else rejected++;
+  const refillAt = Math.floor((window * 3) / 4);
+  let out = Buffer.allocUnsafe(window * 96);
+  let stopped = false;
+  const refill = () => {
+    if (stopped) return;
+    if (sent >= maxCommands || nowUs() >= end) {
+      stopped = true;
+      return;
     }
-    if (wake !== undefined && client.inFlight <= window / 2) {
-      const w = wake;
-      wake = undefined;
-      w();
+    let p = 0;
+    const n = Math.min(window - inFlight, maxCommands - sent);
+    for (let k = 0; k < n; k++) {
+      const cmd = stream.next();
+      if (p + 32 + cmd.length > out.length) {
+        const bigger = Buffer.allocUnsafe(out.length * 2);
+        out.copy(bigger, 0, 0, p);
+        out = bigger;
+      }
+      p = putCommandFrame(out, p, ++corr, cmd);
     }
+    sent += n;
+    inFlight += n;
+    // The socket may keep a reference to what it could not write at once.
+    link.write(Buffer.from(out.subarray(0, p)));
   };
-  while (nowUs() < end && sent < maxCommands && !client.closed) {
-    while (client.inFlight < window && sent < maxCommands) {
-      client.sendCommandBytes(stream.next(), onAnswer);
-      sent++;
+  return new Promise<RunResult>((resolve) => {
+    const done = () => {
+      clearInterval(watch);
+      link.onFrame = () => {};
+      resolve({ sent, acked, rejected, seconds: (nowUs() - start) / 1e6, latency });
+    };
+    link.onFrame = (buf, s, e) => {
+      const tag = buf[s];
+      if (tag !== TAG_RESULT && tag !== TAG_REJECT) return;
+      inFlight--;
+      if (rejectOf(buf, s, e) === 0) acked++;
+      else rejected++;
+      if (inFlight <= refillAt) refill();
+      if (stopped && inFlight === 0) done();
+    };
+    const watch = setInterval(() => {
+      if (link.closed) done();
+    }, 100);
+    refill();
+    if (stopped && inFlight === 0) done();
+  });
+}
+
+interface Schedule {
+  frames: SharedArrayBuffer;
+  offsets: SharedArrayBuffer;
+}
+
+/** Encodes `total` frames (frame i has correlation id i + 1) into shared memory. */
+function encodeSchedule(
+  total: number,
+  put: (buf: Buffer, p: number, i: number) => number,
+): Schedule {
+  let buf = Buffer.allocUnsafe(total * 64 + 1024);
+  const offs = new Int32Array(new SharedArrayBuffer((total + 1) * 4));
+  let p = 0;
+  for (let i = 0; i < total; i++) {
+    if (p + 512 > buf.length) {
+      const bigger = Buffer.allocUnsafe(buf.length * 2);
+      buf.copy(bigger, 0, 0, p);
+      buf = bigger;
     }
-    client.flush();
-    await new Promise<void>((r) => {
-      wake = r;
-    });
+    offs[i] = p;
+    p = put(buf, p, i);
   }
-  while (client.inFlight > 0 && !client.closed) await new Promise((r) => setTimeout(r, 1));
-  return { sent, acked, rejected, seconds: (nowUs() - start) / 1e6, latency };
+  offs[total] = p;
+  const frames = new SharedArrayBuffer(p);
+  buf.copy(new Uint8Array(frames), 0, 0, p);
+  return { frames, offsets: offs.buffer as SharedArrayBuffer };
+}
+
+/** Pacer wake-ups never closer than this (us): 0 = as close as the schedule asks. */
+const QUANTUM_US = Number(process.env.BENCH_PACER_QUANTUM_US ?? '0');
+
+/**
+ * Timer slack for the pacer thread (ns), opt-in. Linux ends a sleep with a
+ * timeout up to the thread's timer slack late (50 us by default: here every
+ * Atomics.wait ends 65-70 us after its deadline, so each wake-up sends the
+ * commands due in the last ~65 us together). A thread inherits the slack of
+ * the thread that creates it, so with BENCH_PACER_SLACK_NS set the pacer is
+ * created with that slack (1000: sleeps end 12-16 us late, commands leave
+ * ~25 us after their intended time instead of ~65 us). NOT the default: on two
+ * cores the engine then gets one command per batch (1.45 commands per commit
+ * instead of ~2.5 at 20k/s) and its per-batch cost (one fenced XADD, one reply
+ * write, one wake-up each) roughly doubled the ack p50 (316-347 us against
+ * 153-167 us, interleaved runs). Not touched when unset.
+ */
+const PACER_SLACK_NS = process.env.BENCH_PACER_SLACK_NS;
+const SLACK_FILE = '/proc/self/timerslack_ns';
+
+/** Starts the pacer thread (with PACER_SLACK_NS as its timer slack when set). */
+function startPacer(workerData: Record<string, unknown>): Worker {
+  let saved: string | undefined;
+  if (PACER_SLACK_NS !== undefined) {
+    try {
+      saved = readFileSync(SLACK_FILE, 'utf8').trim();
+      writeFileSync(SLACK_FILE, PACER_SLACK_NS);
+    } catch {
+      saved = undefined;
+    }
+  }
+  try {
+    return new Worker(PACER, { eval: true, workerData });
+  } finally {
+    if (saved !== undefined) writeFileSync(SLACK_FILE, saved);
+  }
+}
+
+/**
+ * Runs the schedule: the pacer writes frame i at start + i * interval; each
+ * answer (matched by `indexOf`, which returns -1 for other frames) is
+ * measured from that intended time.
+ */
+async function runSchedule(
+  link: RawLink,
+  sched: Schedule,
+  total: number,
+  ratePerSec: number,
+  indexOf: (buf: Buffer, s: number, e: number) => number,
+  onAnswer: (buf: Buffer, s: number, e: number) => void,
+): Promise<{ latency: LatencyHistogram; answered: number; seconds: number; pacer: PacerStats }> {
+  const latency = new LatencyHistogram(total);
+  const intervalUs = 1e6 / ratePerSec;
+  const progress = new SharedArrayBuffer(4);
+  let answered = 0;
+  const start = nowUs() + 20_000;
+  const finished = new Promise<void>((resolve) => {
+    const watch = setInterval(() => {
+      if (link.closed) {
+        clearInterval(watch);
+        resolve();
+      }
+    }, 100);
+    link.onFrame = (buf, s, e, now) => {
+      const i = indexOf(buf, s, e);
+      if (i < 0 || i >= total) return;
+      latency.record(now - (start + i * intervalUs));
+      onAnswer(buf, s, e);
+      if (++answered === total) {
+        clearInterval(watch);
+        resolve();
+      }
+    };
+  });
+  const pacer = startPacer({
+    fd: link.fd,
+    frames: sched.frames,
+    offsets: sched.offsets,
+    progress,
+    startUs: start,
+    intervalUs,
+    total,
+    quantumUs: QUANTUM_US,
+  });
+  const stats = new Promise<PacerStats>((resolve, reject) => {
+    pacer.once('message', resolve);
+    pacer.once('error', reject);
+  });
+  const pacerStats = await stats;
+  await finished;
+  link.onFrame = () => {};
+  await pacer.terminate();
+  return { latency, answered, seconds: (nowUs() - start) / 1e6, pacer: pacerStats };
 }
 
 /** Sends `ratePerSec` for `seconds`, measuring acknowledgement latency from each intended send time. */
 export async function fixedRate(
-  client: LinkClient,
+  link: RawLink,
   stream: CommandStream,
   ratePerSec: number,
   seconds: number,
 ): Promise<RunResult> {
-  const latency = new LatencyHistogram();
   const total = Math.round(ratePerSec * seconds);
-  const intervalUs = 1e6 / ratePerSec;
+  const sched = encodeSchedule(total, (buf, p, i) => putCommandFrame(buf, p, i + 1, stream.next()));
   let acked = 0;
   let rejected = 0;
-  let sent = 0;
-  let answered = 0;
-  const start = nowUs() + 20_000;
-  const intended = new Float64Array(total);
-  const cb = (i: number) => (err: Error | undefined, payload: Buffer | undefined) => {
-    answered++;
-    if (err !== undefined || payload === undefined) return;
-    latency.record(nowUs() - intended[i]!);
-    if (rejectOf(payload) === 0) acked++;
-    else rejected++;
+  const r = await runSchedule(
+    link,
+    sched,
+    total,
+    ratePerSec,
+    (buf, s) => {
+      const tag = buf[s];
+      return tag === TAG_RESULT || tag === TAG_REJECT ? firstFieldOf(buf, s) - 1 : -1;
+    },
+    (buf, s, e) => {
+      if (rejectOf(buf, s, e) === 0) acked++;
+      else rejected++;
+    },
+  );
+  return {
+    sent: total,
+    acked,
+    rejected,
+    seconds: r.seconds,
+    latency: r.latency,
+    pacer: r.pacer,
   };
-  const pacer = new Worker(PACER, {
-    eval: true,
-    workerData: { startUs: start, intervalUs, total },
-  });
-  await new Promise<void>((resolve, reject) => {
-    pacer.on('error', reject);
-    pacer.on('message', (due: number) => {
-      while (sent < due && !client.closed) {
-        intended[sent] = start + sent * intervalUs;
-        client.sendCommandBytes(stream.next(), cb(sent));
-        sent++;
-      }
-      client.flush();
-      if (sent >= total) resolve();
-    });
-  });
-  await pacer.terminate();
-  while (answered < sent && !client.closed) await new Promise((r) => setTimeout(r, 1));
-  return { sent, acked, rejected, seconds: (nowUs() - start) / 1e6, latency };
 }
 
 /**
  * The same schedule with LinkPing instead of commands: the link and this
  * machine alone (no engine work, no Redis), as a reference for the figures.
+ * Each ping carries its index + 1 as time_us, which the pong echoes.
  */
 export async function fixedRatePings(
-  client: LinkClient,
+  link: RawLink,
   ratePerSec: number,
   seconds: number,
-): Promise<LatencyHistogram> {
-  const latency = new LatencyHistogram();
+): Promise<LatencyHistogram & { pacer?: PacerStats }> {
   const total = Math.round(ratePerSec * seconds);
-  const intervalUs = 1e6 / ratePerSec;
-  const start = nowUs() + 20_000;
-  let sent = 0;
-  let answered = 0;
-  const pacer = new Worker(PACER, {
-    eval: true,
-    workerData: { startUs: start, intervalUs, total },
-  });
-  await new Promise<void>((resolve, reject) => {
-    pacer.on('error', reject);
-    pacer.on('message', (due: number) => {
-      while (sent < due && !client.closed) {
-        const intended = start + sent * intervalUs;
-        client.ping().then(
-          () => {
-            answered++;
-            latency.record(nowUs() - intended);
-          },
-          () => {
-            answered++;
-          },
-        );
-        sent++;
-      }
-      client.flush();
-      if (sent >= total) resolve();
-    });
-  });
-  await pacer.terminate();
-  while (answered < sent && !client.closed) await new Promise((r) => setTimeout(r, 1));
-  return latency;
+  const sched = encodeSchedule(total, (buf, p, i) => putPingFrame(buf, p, i + 1, i + 1));
+  const r = await runSchedule(
+    link,
+    sched,
+    total,
+    ratePerSec,
+    (buf, s) => (buf[s] === TAG_PONG ? firstFieldOf(buf, s) - 1 : -1),
+    () => {},
+  );
+  return Object.assign(r.latency, { pacer: r.pacer });
 }

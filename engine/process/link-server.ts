@@ -28,6 +28,23 @@ export interface LinkHandler {
 
 const scratch = new ProtoWriter(4096);
 
+// Write coalescing: a link corks its socket at its first write in a tick and
+// every corked link uncorks once on process.nextTick. One Redis read can
+// confirm several journal appends, each releasing a batch; this way a link
+// gets them as one write() syscall instead of one per batch (a loopback write
+// costs ~20 us here, more than the engine spends on a whole batch).
+const corkedLinks: Link[] = [];
+let uncorkScheduled = false;
+function uncorkAll(): void {
+  uncorkScheduled = false;
+  for (let i = 0; i < corkedLinks.length; i++) {
+    const link = corkedLinks[i]!;
+    link.corked = false;
+    if (!link.socket.destroyed) link.socket.uncork();
+  }
+  corkedLinks.length = 0;
+}
+
 export class Link {
   name = '';
   subscribed = false;
@@ -38,6 +55,8 @@ export class Link {
   closed = false;
   readonly reader = new FrameReader(MAX_FRAME_BYTES);
   rejectedFrames = 0;
+  /** Corked until the end of this tick (see uncorkAll). */
+  corked = false;
 
   constructor(
     readonly id: number,
@@ -52,6 +71,15 @@ export class Link {
       this.log.warn({ link: this.id, name: this.name }, 'slow consumer: closing the link');
       this.shutdown(LinkReason.SLOW_CONSUMER, 'slow consumer: output buffer full');
       return;
+    }
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      corkedLinks.push(this);
+      if (!uncorkScheduled) {
+        uncorkScheduled = true;
+        process.nextTick(uncorkAll);
+      }
     }
     this.socket.write(buf);
   }

@@ -3,11 +3,20 @@
 // Keys are priceTicks for bids and -priceTicks for asks, so both sides sort
 // ascending and "best" is always the largest key.
 
+/** Size - 1 of BookSide.hint (a power of two minus one). */
+export const HINT_MASK = 1023;
+
 export class BookSide {
   keys = new Float64Array(16);
   levels = new Int32Array(16);
   /** Number of levels. */
   n = 0;
+  /**
+   * A direct-mapped cache, priceTicks & HINT_MASK -> a level slot last seen
+   * at that price on this side (or -1). Only a hint: the engine checks the
+   * slot is still alive with this market, side and price before using it.
+   */
+  readonly hint = new Int32Array(HINT_MASK + 1).fill(-1);
 
   /** +1 for bids, -1 for asks: key = sign * priceTicks. */
   constructor(readonly sign: 1 | -1) {}

@@ -17,7 +17,7 @@
 import { AssertionFailure, assert, ExchangeError } from '../common/errors';
 import { AccountTable } from './account-table';
 import { BalanceTable } from './balance-table';
-import type { BookSide } from './book-side';
+import { type BookSide, HINT_MASK } from './book-side';
 import {
   assertConstants,
   MAX_ACCOUNTS,
@@ -1348,20 +1348,31 @@ export class Engine implements MatchingEngine {
   /** Appends order s at the back of its price level, creating the level if needed. */
   private joinLevel(m: Market, s: number): void {
     const pool = this.pool;
+    const lv = this.lv;
     const side = pool.side[s]!;
     const price = pool.price[s]!;
     const book = side === Side.BUY ? m.bids : m.asks;
-    const key = side === Side.BUY ? price : -price;
-    const pos = book.search(key);
-    let l: number;
-    if (pos >= 0) {
-      l = book.levels[pos]!;
-    } else {
-      l = this.reviveLevel(m.id, side, price);
-      if (l === Link.NIL) l = this.lv.alloc(m.id, side, price);
-      book.insertAt(-pos - 1, key, l);
+    // Alive levels are exactly those in their book side, one per (market, side, price).
+    const h = price & HINT_MASK;
+    let l = book.hint[h]!;
+    if (
+      l < 0 ||
+      lv.alive[l] !== 1 ||
+      lv.price[l] !== price ||
+      lv.market[l] !== m.id ||
+      lv.side[l] !== side
+    ) {
+      const key = side === Side.BUY ? price : -price;
+      const pos = book.search(key);
+      if (pos >= 0) {
+        l = book.levels[pos]!;
+      } else {
+        l = this.reviveLevel(m.id, side, price);
+        if (l === Link.NIL) l = lv.alloc(m.id, side, price);
+        book.insertAt(-pos - 1, key, l);
+      }
+      book.hint[h] = l;
     }
-    const lv = this.lv;
     this.touchLevel(l);
     const tail = lv.tail[l]!;
     pool.prev[s] = tail;
@@ -1569,9 +1580,6 @@ export class Engine implements MatchingEngine {
           ev.qtyLots = qty;
           ev.orderCount = count;
         }
-      }
-      for (let i = 0; i < nl; i++) {
-        const l = t[i]!;
         if (lv.alive[l] === 0) lv.release(l);
       }
       this.nTouchedLevels = 0;

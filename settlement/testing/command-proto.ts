@@ -104,6 +104,12 @@ export function commandToProto(c: Command): exchange.v1.ICommand {
       };
     case CommandKind.SET_MARKET_STATUS:
       return { setMarketStatus: { marketId: c.marketId, status: c.status as number } };
+    case CommandKind.SET_DEAD_MAN_SWITCH:
+      return {
+        setDeadManSwitch: { accountId: c.accountId, marketId: c.marketId, timeoutMs: c.timeoutMs },
+      };
+    case CommandKind.TIMER:
+      return { timer: {} };
   }
 }
 

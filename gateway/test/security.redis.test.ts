@@ -238,12 +238,18 @@ t.test('sessions per key are capped, across gateways', async (t) => {
   );
   a.close();
   await a.ws.closed;
-  const b = await connect(other.wsUrl);
-  t.teardown(() => b.close());
+  // The lease is released asynchronously (Redis); a refused logon closes its
+  // connection (4003), so each attempt needs a fresh connection.
+  let b: Awaited<ReturnType<typeof connect>> | undefined;
+  t.teardown(() => b?.close());
   await eventually(
     async () => {
-      const r = await b.logon({ apiKeyPrefix: key.prefix, apiSecret: key.secret });
-      return r.body === 'logonAck';
+      b?.close();
+      b = await connect(other.wsUrl);
+      const r = await b
+        .logon({ apiKeyPrefix: key.prefix, apiSecret: key.secret })
+        .catch(() => undefined);
+      return r?.body === 'logonAck';
     },
     3_000,
     'the slot is released',
@@ -346,8 +352,16 @@ t.test('logons, failures, key use and closes are audited', async (t) => {
   const unknown = await env.db.sql`
     select 1 from audit_logs where actor_type = 'system' and action = 'api_key.logon_failed' and metadata->>'prefix' = 'tk_nosuchkey'`;
   t.ok(unknown.length >= 1, 'failures with an unknown key are audited too');
-  const [used] = await env.db.sql<
-    { last_used_at: Date | null }[]
-  >`select last_used_at from api_keys where id = ${key.id}`;
+  // last_used_at is written after the audit rows, by the same background flush.
+  const used = await eventually(
+    async () => {
+      const [row] = await env.db.sql<
+        { last_used_at: Date | null }[]
+      >`select last_used_at from api_keys where id = ${key.id}`;
+      return row?.last_used_at instanceof Date ? row : undefined;
+    },
+    5_000,
+    'last_used_at',
+  ).catch(() => undefined);
   t.ok(used?.last_used_at instanceof Date, 'last_used_at set');
 });

@@ -49,8 +49,19 @@ let eagain = 0;
 let maxBehindUs = 0;
 // Send lateness per command (actual write time - intended), 10 us buckets up to 100 ms.
 const late = new Float64Array(10001);
+// Per wake-up: how long past its deadline the sleep ended, and how long the write took.
+const oversleep = new Float64Array(10001);
+const writeTook = new Float64Array(10001);
+let sleptUntil = 0;
+let oversleepMaxUs = 0;
+let writeMaxUs = 0;
 while (sent < total) {
   const t = now();
+  if (sleptUntil > 0) {
+    if (t - sleptUntil > oversleepMaxUs) oversleepMaxUs = t - sleptUntil;
+    const o = Math.min(10000, Math.floor((t - sleptUntil) / 10));
+    oversleep[o < 0 ? 0 : o]++;
+  }
   let due = t < startUs ? 0 : Math.floor((t - startUs) / intervalUs) + 1;
   if (due > total) due = total;
   if (due > sent) {
@@ -68,6 +79,8 @@ while (sent < total) {
       }
     }
     const tw = now();
+    writeTook[Math.min(10000, Math.floor((tw - t) / 10))]++;
+    if (tw - t > writeMaxUs) writeMaxUs = tw - t;
     for (let i = sent; i < due; i++) {
       const b = Math.min(10000, Math.floor((tw - (startUs + i * intervalUs)) / 10));
       late[b < 0 ? 0 : b]++;
@@ -81,17 +94,26 @@ while (sent < total) {
   let wait = next - now();
   if (wait < quantumUs) wait = quantumUs;
   wakeups++;
+  sleptUntil = now() + wait;
   Atomics.wait(sleeper, 0, 0, wait / 1000);
 }
-const pct = (q) => {
+const pctOf = (h, q) => {
+  let n = 0;
+  for (let b = 0; b < h.length; b++) n += h[b];
   let acc = 0;
-  for (let b = 0; b < late.length; b++) {
-    acc += late[b];
-    if (acc >= q * total) return b * 10 + 5;
+  for (let b = 0; b < h.length; b++) {
+    acc += h[b];
+    if (acc >= q * n) return b * 10 + 5;
   }
-  return late.length * 10;
+  return h.length * 10;
 };
-parentPort.postMessage({ writes, wakeups, eagain, maxBehindUs, sendLateP50Us: pct(0.5), sendLateP99Us: pct(0.99) });
+parentPort.postMessage({
+  writes, wakeups, eagain, maxBehindUs,
+  sendLateP50Us: pctOf(late, 0.5), sendLateP99Us: pctOf(late, 0.99),
+  oversleepP50Us: pctOf(oversleep, 0.5), oversleepP99Us: pctOf(oversleep, 0.99),
+  writeP50Us: pctOf(writeTook, 0.5), writeP99Us: pctOf(writeTook, 0.99),
+  oversleepMaxUs, writeMaxUs,
+});
 `;
 
 export interface PacerStats {
@@ -102,6 +124,14 @@ export interface PacerStats {
   /** Write time minus intended send time, per command (10 us resolution). */
   sendLateP50Us: number;
   sendLateP99Us: number;
+  /** How far past its deadline a sleep ended, per wake-up (10 us resolution). */
+  oversleepP50Us: number;
+  oversleepP99Us: number;
+  /** How long one write(2) of the due frames took, per wake-up. */
+  writeP50Us: number;
+  writeP99Us: number;
+  oversleepMaxUs: number;
+  writeMaxUs: number;
 }
 
 export interface RunResult {

@@ -86,9 +86,11 @@ export class RawLink {
     });
   }
 
-  static connect(port: number, host = '127.0.0.1'): Promise<RawLink> {
+  /** TCP to `port` on `host`, or a Unix socket when `port` is a path. */
+  static connect(port: number | string, host = '127.0.0.1'): Promise<RawLink> {
     return new Promise((resolve, reject) => {
-      const s = net.connect({ host, port });
+      const s =
+        typeof port === 'string' ? net.connect({ path: port }) : net.connect({ host, port });
       s.once('error', reject);
       s.once('connect', () => {
         s.removeListener('error', reject);

@@ -117,6 +117,8 @@ export interface PrivateRedis {
   readonly port: number;
   readonly url: string;
   readonly dir: string;
+  /** Its Unix socket (always opened, in `dir`). */
+  readonly socketPath: string;
   /** A client for test assertions (lazy; closed by stop()). */
   client(): Redis;
   /** SIGKILL (or another signal) without cleanup. */
@@ -140,6 +142,10 @@ export async function startRedis(opts: { durable?: boolean } = {}): Promise<Priv
     '',
     '--daemonize',
     'no',
+    '--unixsocket',
+    join(dir, 'redis.sock'),
+    '--unixsocketperm',
+    '700',
   ];
   if (opts.durable) args.push('--appendonly', 'yes', '--appendfsync', 'always');
   else args.push('--appendonly', 'no');
@@ -186,6 +192,7 @@ export async function startRedis(opts: { durable?: boolean } = {}): Promise<Priv
     port,
     url,
     dir,
+    socketPath: join(dir, 'redis.sock'),
     client() {
       if (client === undefined) {
         client = new Redis(url, { maxRetriesPerRequest: 1 });

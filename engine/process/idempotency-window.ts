@@ -17,8 +17,12 @@
 // table: no object per record on the hot path (a window of short-lived
 // objects would be copied by every young-generation GC), and V8's Map degrades
 // badly under this FIFO insert/delete churn (~1 us per operation at 100k
-// entries). Memory: ~120 B per slot plus the result bytes (~150 B for a
-// resting order) and the client order id string.
+// entries). Result bytes written live go to one byte ring (`arena`), not a
+// Buffer per record: 100k live Buffers were most of what every young GC
+// copied and promoted. Memory: ~130 B per slot plus the result bytes (~150 B
+// for a resting order) and the client order id string.
+
+import { assert } from '../../common/errors';
 import { exchange } from '../../proto/gen/exchange';
 import { type Event, EventKind } from '../event';
 import type { PlaceOrder } from '../types';
@@ -119,6 +123,17 @@ export class IdempotencyWindow {
   private readonly enums: Int32Array; // side, orderType, timeInForce, stpMode, status (5 per slot)
   private readonly nums: Float64Array; // price, qty, budget, filled, currentPrice, currentQty (6 per slot)
   private readonly postOnly: Uint8Array;
+  /**
+   * Results written live: bytes at virtual offsets [resultOff, +resultLen) of
+   * the arena (physical = virtual % arena.length; a record may wrap). Slots are
+   * evicted oldest first, so live bytes are one virtual range that starts at
+   * the oldest slot's offset; the arena doubles when a result would not fit.
+   */
+  private arena: Buffer;
+  private arenaTail = 0;
+  private readonly resultOff: Float64Array;
+  private readonly resultLen: Int32Array;
+  /** Results from replay or snapshots (Buffers, held as given); undefined for arena results. */
   private readonly results: (Buffer | undefined)[];
   /** A slot's result still in JournaledCommand form (replay): converted when first needed. */
   private readonly resultStart: Int32Array;
@@ -127,6 +142,12 @@ export class IdempotencyWindow {
   private readonly table: Int32Array;
   private readonly tableHash: Uint32Array;
   private readonly mask: number;
+  /** Each slot's key hash (eviction unindexes without rehashing the client order id). */
+  private readonly slotHash: Uint32Array;
+  /** The last key hashed by a lookup: the add that usually follows it reuses the hash. */
+  private memoAccount = -1;
+  private memoCid = '';
+  private memoHash = 0;
 
   constructor(readonly capacity: number) {
     const c = Math.max(1, capacity);
@@ -139,6 +160,9 @@ export class IdempotencyWindow {
     this.nums = new Float64Array(c * 6);
     this.postOnly = new Uint8Array(c);
     this.results = new Array<Buffer | undefined>(c).fill(undefined);
+    this.arena = Buffer.allocUnsafe(Math.min(1 << 20, c * 256));
+    this.resultOff = new Float64Array(c);
+    this.resultLen = new Int32Array(c);
     this.resultStart = new Int32Array(c).fill(-1);
     this.resultEnd = new Int32Array(c);
     let size = 16;
@@ -146,6 +170,16 @@ export class IdempotencyWindow {
     this.table = new Int32Array(size);
     this.tableHash = new Uint32Array(size);
     this.mask = size - 1;
+    this.slotHash = new Uint32Array(c);
+  }
+
+  private hashOf(accountId: number, cid: string): number {
+    if (accountId === this.memoAccount && cid === this.memoCid) return this.memoHash;
+    const h = keyHash(accountId, cid);
+    this.memoAccount = accountId;
+    this.memoCid = cid;
+    this.memoHash = h;
+    return h;
   }
 
   get size(): number {
@@ -157,7 +191,7 @@ export class IdempotencyWindow {
   /** Slot of (accountId, clientOrderId), -1 if absent. */
   private find(accountId: number, cid: string): number {
     if (this.n === 0) return -1;
-    const h = keyHash(accountId, cid);
+    const h = this.hashOf(accountId, cid);
     const table = this.table;
     let i = h & this.mask;
     for (;;) {
@@ -231,7 +265,7 @@ export class IdempotencyWindow {
 
   private resultOf(slot: number): Buffer {
     const r = this.results[slot];
-    if (r === undefined) return EMPTY;
+    if (r === undefined) return this.arenaCopy(slot);
     if (this.resultStart[slot]! < 0) return r;
     const converted = resultFromJournaled(r, this.resultStart[slot]!, this.resultEnd[slot]!);
     this.results[slot] = converted;
@@ -315,6 +349,55 @@ export class IdempotencyWindow {
     this.resultStart[slot] = -1;
   }
 
+  /**
+   * The live path: copies src[start, end) into the arena as the result of
+   * `slot`, which must be the record just opened (the newest).
+   */
+  copyResult(slot: number, src: Uint8Array, start: number, end: number): void {
+    const newest = (this.head + this.n - 1) % this.capacity;
+    assert(slot === newest && this.resultLen[slot] === 0, 'copyResult: not the newest record');
+    const len = end - start;
+    const oldest = this.resultOff[this.head]!;
+    if (this.arenaTail + len - oldest > this.arena.length) this.growArena(oldest, len);
+    const size = this.arena.length;
+    const at = this.arenaTail % size;
+    const first = Math.min(len, size - at);
+    this.arena.set(src.subarray(start, start + first), at);
+    if (first < len) this.arena.set(src.subarray(start + first, end), 0);
+    this.resultOff[slot] = this.arenaTail;
+    this.resultLen[slot] = len;
+    this.arenaTail += len;
+  }
+
+  /** Doubles the arena (as often as needed) keeping the live range [oldest, tail). */
+  private growArena(oldest: number, more: number): void {
+    const live = this.arenaTail - oldest;
+    let size = this.arena.length * 2;
+    while (size < live + more) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    // Copy byte by byte position: each virtual offset keeps its meaning.
+    for (let v = oldest; v < this.arenaTail; ) {
+      const from = v % this.arena.length;
+      const run = Math.min(this.arenaTail - v, this.arena.length - from, size - (v % size));
+      this.arena.copy(next, v % size, from, from + run);
+      v += run;
+    }
+    this.arena = next;
+  }
+
+  /** A copy of an arena result (resends, status queries, snapshots). */
+  private arenaCopy(slot: number): Buffer {
+    const len = this.resultLen[slot]!;
+    if (len === 0) return EMPTY;
+    const out = Buffer.allocUnsafe(len);
+    const size = this.arena.length;
+    const at = this.resultOff[slot]! % size;
+    const first = Math.min(len, size - at);
+    this.arena.copy(out, 0, at, at + first);
+    if (first < len) this.arena.copy(out, first, 0, len - first);
+    return out;
+  }
+
   /** Replay: the result is the JournaledCommand at src[start, end), converted lazily. */
   setJournaledResult(slot: number, src: Buffer, start: number, end: number): void {
     this.results[slot] = src;
@@ -344,7 +427,10 @@ export class IdempotencyWindow {
     this.seqs[slot] = seq;
     this.results[slot] = undefined;
     this.resultStart[slot] = -1;
-    const h = keyHash(accountId, cid);
+    this.resultOff[slot] = this.arenaTail;
+    this.resultLen[slot] = 0;
+    const h = this.hashOf(accountId, cid);
+    this.slotHash[slot] = h;
     let i = h & this.mask;
     while (this.table[i] !== 0) i = (i + 1) & this.mask;
     this.table[i] = slot + 1;
@@ -357,7 +443,7 @@ export class IdempotencyWindow {
     const table = this.table;
     const hashes = this.tableHash;
     const mask = this.mask;
-    let i = keyHash(this.accountIds[slot]!, this.cids[slot]!) & mask;
+    let i = this.slotHash[slot]! & mask;
     while (table[i] !== slot + 1) {
       if (table[i] === 0) return;
       i = (i + 1) & mask;

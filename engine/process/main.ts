@@ -14,7 +14,7 @@ import { LinkReason } from './link-messages';
 import { LinkServer } from './link-server';
 import { loadProcessConfig } from './process-config';
 import { recover } from './recovery';
-import { journalConnection, utilityConnection } from './redis-connection';
+import { utilityConnection } from './redis-connection';
 import { hashedKey, journalKey } from './redis-keys';
 import { Sequencer } from './sequencer';
 import { SnapshotStore } from './snapshot-store';
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const log = componentLogger('engine').child({ shard: config.shardId });
   const shard = config.shardId;
 
-  const util = utilityConnection(config.redisUrl, 'engine-util');
+  const util = utilityConnection(config.redisUrl, 'engine-util', 60_000, pc.redisSocketPath);
   util.on('error', (err) => log.warn({ err: err.message }, 'utility Redis connection error'));
   await util.connect();
   const store = new SnapshotStore(util, shard);
@@ -58,8 +58,6 @@ async function main(): Promise<void> {
     'recovered',
   );
 
-  const journalRedis = journalConnection(config.redisUrl, pc.appendTimeoutMs);
-  await journalRedis.connect();
   const sequencer = new Sequencer(
     engine,
     window,
@@ -69,6 +67,7 @@ async function main(): Promise<void> {
       marketIds: pc.marketIds,
       batchMaxCommands: pc.batchMaxCommands,
       maxPendingCommands: pc.maxPendingCommands,
+      appendsInFlight: pc.appendsInFlight,
       hashEveryEntries: pc.hashEveryEntries,
       hashMinIntervalMs: pc.hashMinIntervalMs,
     },
@@ -77,13 +76,15 @@ async function main(): Promise<void> {
   sequencer.confirmedSeq = engine.lastSeq;
   const server = new LinkServer(sequencer, log);
   sequencer.server = server;
-  sequencer.journal = new JournalWriter(
-    journalRedis,
+  sequencer.journal = await JournalWriter.open(
+    config.redisUrl,
     journalKey(shard),
     hashedKey(shard),
     rec.topId,
     sequencer,
     (err) => sequencer.fatal(err),
+    pc.appendTimeoutMs,
+    pc.redisSocketPath,
   );
   const snapshotter = new Snapshotter(
     {
@@ -92,6 +93,7 @@ async function main(): Promise<void> {
       trimEveryMs: pc.trimEveryMs,
       worker: {
         redisUrl: config.redisUrl,
+        redisSocketPath: pc.redisSocketPath,
         shard,
         feeAccountId: pc.feeAccountId,
         windowCapacity: pc.idempotencyWindow,

@@ -16,6 +16,8 @@ import { SnapshotStore } from './snapshot-store';
 
 export interface SnapshotWorkerData {
   redisUrl: string;
+  /** ENGINE_REDIS_SOCKET, when set. */
+  redisSocketPath?: string;
   shard: number;
   feeAccountId: number;
   windowCapacity: number;
@@ -34,7 +36,7 @@ export type SnapshotReply =
   | { type: 'error'; code: string; message: string };
 
 const data = workerData as SnapshotWorkerData;
-const redis = utilityConnection(data.redisUrl, 'engine-snapshot');
+const redis = utilityConnection(data.redisUrl, 'engine-snapshot', 60_000, data.redisSocketPath);
 const store = new SnapshotStore(redis, data.shard);
 const factory = fastEngineFactory();
 let replayer: Replayer | undefined;

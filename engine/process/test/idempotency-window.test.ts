@@ -107,3 +107,55 @@ t.test('records accepted places with a client order id and follows their life', 
   t.same(after, before, 'encode/decode round trip');
   t.equal(IdempotencyWindow.decode(w.encode(), 2).size, 2, 'a smaller capacity keeps the newest');
 });
+
+t.test(
+  'live results live in one byte ring: wrap-around, growth and eviction keep every byte',
+  async (t) => {
+    const e = setup();
+    const capacity = 50;
+    const w = new IdempotencyWindow(capacity);
+    const expected = new Map<string, Buffer>();
+    let notOpened = 0;
+    let seed = 7;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed;
+    };
+    for (let i = 0; i < 2_000; i++) {
+      const cid = `r${i}`;
+      const p = place(10, 1, 100 - (i % 50), 1, cid);
+      e.submit(p, i);
+      let opened = -1;
+      for (let k = 0; k < e.events.count; k++) {
+        const s = w.observe(e.events.at(k), p);
+        if (s >= 0) opened = s;
+      }
+      e.events.clear();
+      if (opened < 0) notOpened++;
+      // Results of varied sizes, some far larger than the initial ring.
+      const len = i % 97 === 0 ? 40_000 + (rand() % 30_000) : rand() % 400;
+      const bytes = Buffer.alloc(len);
+      for (let b = 0; b < len; b++) bytes[b] = rand() & 255;
+      const src = Buffer.concat([Buffer.from('xx'), bytes, Buffer.from('yy')]);
+      w.copyResult(opened, src, 2, 2 + len);
+      expected.set(cid, bytes);
+      if (expected.size > capacity) expected.delete(`r${i - capacity}`);
+      // Cancel it again so the book stays small.
+      e.submit(
+        { kind: CommandKind.CANCEL_ORDER, accountId: 10, orderId: 0, clientOrderId: cid },
+        i,
+      );
+      e.events.clear();
+    }
+    t.equal(notOpened, 0, 'every accepted order opened a record');
+    t.equal(w.size, capacity);
+    let same = 0;
+    for (const [cid, bytes] of expected) {
+      if (w.get(10, cid)?.result.equals(bytes)) same++;
+    }
+    t.equal(same, capacity, 'the last 50 results read back byte for byte');
+    t.equal(w.get(10, 'r0'), undefined, 'evicted records are gone');
+    const copy = IdempotencyWindow.decode(w.encode(), capacity);
+    t.ok(copy.get(10, 'r1999')?.result.equals(expected.get('r1999')!), 'and survive encode/decode');
+  },
+);

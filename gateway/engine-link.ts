@@ -48,6 +48,12 @@ export interface EngineLinkOptions {
   readonly onDown: (reason: string, link: EngineLink) => void;
   /** Engine round trip of each answered request, in µs. */
   readonly onRoundTrip?: (us: number) => void;
+  /**
+   * Called before and after each chunk read from the engine is handled, so
+   * the gateway can hold the client sends it causes and flush them together
+   * (one write per client socket per chunk instead of one per message).
+   */
+  readonly onChunk?: (begin: boolean) => void;
 }
 
 export class EngineLink {
@@ -66,6 +72,18 @@ export class EngineLink {
   private readonly sweepTimer: NodeJS.Timeout;
   /** HelloAck of the current connection. */
   hello: exchange.v1.LinkHelloAck | undefined;
+  /**
+   * The socket corked at the first request of this turn of the event loop;
+   * setImmediate uncorks it, after the poll phase that delivered every client
+   * message of the turn: the requests leave in one write(2), not one each (a
+   * loopback write costs ~20 µs of CPU here, about as much as routing an order).
+   */
+  private corked: Socket | undefined;
+  private readonly uncorkCb = () => {
+    const s = this.corked;
+    this.corked = undefined;
+    if (s !== undefined && !s.destroyed) s.uncork();
+  };
 
   constructor(private readonly opts: EngineLinkOptions) {
     this.shardId = opts.endpoint.shardId;
@@ -111,6 +129,12 @@ export class EngineLink {
     req.correlationId = id;
     const bytes = v1.LinkRequest.encode(req).finish();
     this.pending.set(id, { cb, sentAtUs: nowUs(), deadlineMs: Date.now() + this.opts.timeoutMs });
+    if (this.corked !== s) {
+      if (this.corked === undefined) setImmediate(this.uncorkCb);
+      else if (!this.corked.destroyed) this.corked.uncork();
+      this.corked = s;
+      s.cork();
+    }
     s.write(encodeFrame(bytes));
   }
 
@@ -148,8 +172,16 @@ export class EngineLink {
       }).finish();
       s.write(encodeFrame(hello));
     });
+    const onFrame = (frame: Buffer) => this.onFrame(frame);
+    const onChunk = this.opts.onChunk;
     s.on('data', (chunk: Buffer) => {
-      const err = this.reader.push(chunk, (frame) => this.onFrame(frame));
+      onChunk?.(true);
+      let err: Error | undefined;
+      try {
+        err = this.reader.push(chunk, onFrame);
+      } finally {
+        onChunk?.(false);
+      }
       if (err !== undefined) {
         this.opts.log.error(
           { shard: this.shardId, err: err.message },

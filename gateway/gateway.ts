@@ -95,6 +95,11 @@ export class Gateway implements FeedConsumer {
   private listenSocket: us_listen_socket | undefined;
   private timers: NodeJS.Timeout[] = [];
   private sessionCounter = 0;
+  /** Inside an engine chunk (see flushOutbox): client sends are held. */
+  private holdDepth = 0;
+  private readonly outSessions: Session[] = [];
+  /** Held market data: topic, bytes, topic, bytes... */
+  private readonly heldPublishes: (string | Uint8Array)[] = [];
   private readonly instance = randomBytes(4).toString('hex');
   private closing = false;
   port = 0;
@@ -141,7 +146,10 @@ export class Gateway implements FeedConsumer {
     this.keys = new ApiKeyStore(this.sql, this.log, (rec) => this.logons.onKeyChanged(rec));
     this.audit = new AuditLog(this.sql, this.log, this.gw.gatewayId);
     this.leases = new SessionLeases(this.redis, this.log);
-    this.marketData = new MarketData(this.app);
+    this.marketData = new MarketData(
+      (topic, bytes) => this.publish(topic, bytes),
+      (topic) => this.app.numSubscribers(topic),
+    );
     this.orders = new OrderEntry(this);
     this.logons = new LogonHandler(this);
     this.dms = new DeadManSwitches(
@@ -198,6 +206,10 @@ export class Gateway implements FeedConsumer {
           onUp: (ack) => feed.onLinkUp(ack.lastSeq),
           onDown: () => {},
           onRoundTrip: (us) => this.metrics.engineRoundTrip(us),
+          onChunk: (begin) => {
+            if (begin) this.holdDepth++;
+            else if (--this.holdDepth === 0) this.flushOutbox();
+          },
         }),
       );
     }
@@ -402,9 +414,24 @@ export class Gateway implements FeedConsumer {
   }
 
   private sendBytes(s: Session, ws: WS, bytes: Uint8Array): void {
-    ws.cork(() => ws.send(bytes, true, false));
     this.metrics.messagesOut++;
     this.metrics.bytesOut += bytes.length;
+    if (this.holdDepth > 0) {
+      // Inside an engine chunk: held, and sent with the session's other
+      // messages of the chunk under one cork (one write(2) per socket).
+      if (s.outbox === undefined) {
+        s.outbox = [];
+        this.outSessions.push(s);
+      }
+      s.outbox.push(bytes);
+      return;
+    }
+    ws.cork(() => ws.send(bytes, true, false));
+    this.checkBuffered(s, ws);
+  }
+
+  /** A socket whose send buffer passed the hard limit is a slow consumer: closed. */
+  private checkBuffered(s: Session, ws: WS): void {
     if (
       ws.getBufferedAmount() > MD_HARD_LIMIT_BYTES &&
       s.state !== SessionState.CLOSED &&
@@ -418,6 +445,39 @@ export class Gateway implements FeedConsumer {
         'send buffer past the hard limit',
       );
     }
+  }
+
+  /** Market data: straight to uWS, or after the held session messages inside an engine chunk. */
+  private publish(topic: string, bytes: Uint8Array): void {
+    if (this.holdDepth > 0) this.heldPublishes.push(topic, bytes);
+    else this.app.publish(topic, bytes, true, false);
+  }
+
+  /**
+   * Sends what an engine chunk produced: each session's messages under one
+   * cork, in the order they were produced, then the market data it
+   * published (so a session sees its own acknowledgements and reports first).
+   */
+  private flushOutbox(): void {
+    const sessions = this.outSessions;
+    for (let i = 0; i < sessions.length; i++) this.flushSession(sessions[i]!);
+    sessions.length = 0;
+    const pubs = this.heldPublishes;
+    for (let i = 0; i < pubs.length; i += 2) {
+      this.app.publish(pubs[i] as string, pubs[i + 1] as Uint8Array, true, false);
+    }
+    pubs.length = 0;
+  }
+
+  private flushSession(s: Session): void {
+    const out = s.outbox;
+    s.outbox = undefined;
+    const ws = s.ws;
+    if (out === undefined || ws === undefined || isClosed(s)) return;
+    ws.cork(() => {
+      for (let k = 0; k < out.length; k++) ws.send(out[k]!, true, false);
+    });
+    this.checkBuffered(s, ws);
   }
 
   reply(
@@ -451,7 +511,10 @@ export class Gateway implements FeedConsumer {
     if (ws === undefined || isClosed(s) || s.closing) return;
     s.closing = true;
     s.closeReason = message;
+    // What the session was sent before this goes first.
+    if (s.outbox !== undefined) this.flushSession(s);
     this.send(s, { sessionClosing: { reason, message } });
+    if (s.outbox !== undefined) this.flushSession(s);
     const ws2 = s.ws;
     if (ws2 === undefined || isClosed(s)) return; // closed while sending
     ws2.end(code, message.slice(0, 120));

@@ -15,7 +15,6 @@ import { BookMirror } from './book-mirror';
 import { nowUs } from './clock';
 import { TRADE_RING_SIZE } from './limits';
 import type { FeedCommand } from './reports';
-import type { TemplatedApp } from './uws';
 
 const v1 = exchange.v1;
 
@@ -80,7 +79,15 @@ export class MarketData {
   /** Messages published (for metrics). */
   published = 0;
 
-  constructor(private readonly app: TemplatedApp) {}
+  /**
+   * `publishBytes` is uWS's app.publish (or the gateway's deferring wrapper
+   * of it); `subscribers` its numSubscribers: a topic nobody follows is not
+   * encoded at all.
+   */
+  constructor(
+    private readonly publishBytes: (topic: string, bytes: Uint8Array) => void,
+    private readonly subscribers: (topic: string) => number = () => 1,
+  ) {}
 
   book(marketId: number): BookMirror | undefined {
     return this.markets.get(marketId)?.book;
@@ -237,11 +244,12 @@ export class MarketData {
   }
 
   private publish(topic: string, body: exchange.v1.IServerMessage): void {
+    if (this.subscribers(topic) === 0) return;
     const now = nowUs();
     body.recvTimeUs = now;
     body.sendTimeUs = now;
     const bytes = v1.ServerMessage.encode(body).finish();
-    this.app.publish(topic, bytes, true, false);
+    this.publishBytes(topic, bytes);
     this.published++;
   }
 }

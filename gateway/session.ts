@@ -50,6 +50,8 @@ export class Session {
   badFrames = 0;
   /** Orders placed through this session (for SESSION cancel-on-disconnect), per shard. */
   readonly placed = new Map<number, Set<number>>();
+  /** Messages held while an engine chunk is handled (Gateway.flushOutbox sends them, in order). */
+  outbox: Uint8Array[] | undefined;
   /** closeSession() ran: SessionClosing is out, the close frame follows. */
   closing = false;
   closeReason = '';

@@ -40,9 +40,10 @@ export const MAX_MAKER_FEE_BPS = 1_000;
 export const MAX_PRICE_BAND_BPS = 5_000;
 
 /**
- * The event buffer starts with room for this many events (8 doubles + a ref
- * each, ~80 B: 64k events ~ 5 MiB) and doubles when one batch needs more, up
- * to MAX_EVENTS_PER_BUFFER; callers drain it once per batch.
+ * The event log starts with room for this many events (a record of 3-16
+ * doubles, 8 on average, plus a 4 B index and a string slot each, ~80 B:
+ * 64k events ~ 5 MiB) and doubles when one batch needs more, up to
+ * MAX_EVENTS_PER_BUFFER; callers drain it once per batch.
  */
 export const EVENT_BUFFER_INITIAL = 65_536;
 export const MAX_EVENTS_PER_BUFFER = 16_777_216;

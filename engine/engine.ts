@@ -5,7 +5,8 @@
 // price level is an intrusive FIFO in a LevelPool; each book side keeps its
 // levels sorted with the best at the end (BookSide); balances sit in a hashed
 // BalanceTable; accounts in dense AccountTable columns. Events are written
-// into reused Event objects (EventBuffer). Level and balance events are
+// as records of doubles into one reused log (EventBuffer, read through
+// Event-shaped views). Level and balance events are
 // derived at the end of each command (or batch item) from what it touched:
 // every touched level/balance is stamped with the command's generation and
 // remembers its values from before, and only the changed ones are emitted,
@@ -31,7 +32,25 @@ import {
   MAX_TAKER_FEE_BPS,
   MIN_MAKER_FEE_BPS,
 } from './constants';
-import { type Event, EventKind, FLAG_KEPT_PRIORITY, FLAG_POST_ONLY } from './event';
+import {
+  AcceptedRec,
+  AmendedRec,
+  BalanceRec,
+  DmsFiredRec,
+  DmsSetRec,
+  EventKind,
+  FeesRec,
+  FLAG_KEPT_PRIORITY,
+  FLAG_POST_ONLY,
+  FundsRec,
+  IdRec,
+  LevelRec,
+  OutRec,
+  RejectedRec,
+  StatusRec,
+  StpRec,
+  TradeRec,
+} from './event';
 import { EventBuffer } from './event-buffer';
 import { feeAtoms, rebateAtoms } from './fees';
 import { LevelPool } from './level-pool';
@@ -449,19 +468,21 @@ export class Engine implements MatchingEngine {
 
     // Accepted.
     const orderId = this.orderIdNext++;
-    const ev = this.event(EventKind.ORDER_ACCEPTED);
-    ev.orderId = orderId;
-    ev.accountId = accountId;
-    ev.marketId = m.id;
-    ev.side = side;
-    ev.orderType = type;
-    ev.timeInForce = (tif as number) + 0; // -0 (UNSPECIFIED) as 0
-    ev.stpMode = stp;
-    ev.flags = postOnly ? FLAG_POST_ONLY : 0;
-    ev.priceTicks = limit;
-    ev.qtyLots = byBudget ? 0 : (qty as number);
-    ev.quoteAtoms = byBudget ? (budget as number) : 0;
-    ev.clientOrderId = coid;
+    const events = this.events;
+    const p = events.begin(EventKind.ORDER_ACCEPTED, this.seq, AcceptedRec.SIZE);
+    const f = events.f;
+    f[p + AcceptedRec.orderId] = orderId;
+    f[p + AcceptedRec.accountId] = accountId;
+    f[p + AcceptedRec.marketId] = m.id;
+    f[p + AcceptedRec.side] = side;
+    f[p + AcceptedRec.orderType] = type;
+    f[p + AcceptedRec.timeInForce] = (tif as number) + 0; // -0 (UNSPECIFIED) as 0
+    f[p + AcceptedRec.stpMode] = stp;
+    f[p + AcceptedRec.flags] = postOnly ? FLAG_POST_ONLY : 0;
+    f[p + AcceptedRec.priceTicks] = limit;
+    f[p + AcceptedRec.qtyLots] = byBudget ? 0 : (qty as number);
+    f[p + AcceptedRec.quoteAtoms] = byBudget ? (budget as number) : 0;
+    events.setString(coid);
     this.lockFunds(spendSlot, lock);
 
     this.tkOrderId = orderId;
@@ -656,21 +677,22 @@ export class Engine implements MatchingEngine {
     this.touchLevel(l);
     this.lv.qty[l]! -= x;
 
-    const ev = this.event(EventKind.TRADE);
-    ev.tradeId = this.tradeIdNext++;
-    ev.marketId = m.id;
-    ev.orderId = this.tkOrderId;
-    ev.accountId = this.tkAccount;
-    ev.side = this.tkIsBuy ? Side.BUY : Side.SELL;
-    ev.makerOrderId = pool.id[mk]!;
-    ev.makerAccountId = mkAccount;
-    ev.priceTicks = p;
-    ev.qtyLots = x;
-    ev.quoteAtoms = notional;
-    ev.remainingLots = this.tkByBudget ? 0 : this.tkRem;
-    ev.makerRemainingLots = mkRem;
-    ev.takerFeeAtoms = takerFee;
-    ev.makerFeeAtoms = makerFee;
+    const at = this.events.begin(EventKind.TRADE, this.seq, TradeRec.SIZE);
+    const f = this.events.f;
+    f[at + TradeRec.tradeId] = this.tradeIdNext++;
+    f[at + TradeRec.marketId] = m.id;
+    f[at + TradeRec.orderId] = this.tkOrderId;
+    f[at + TradeRec.accountId] = this.tkAccount;
+    f[at + TradeRec.side] = this.tkIsBuy ? Side.BUY : Side.SELL;
+    f[at + TradeRec.makerOrderId] = pool.id[mk]!;
+    f[at + TradeRec.makerAccountId] = mkAccount;
+    f[at + TradeRec.priceTicks] = p;
+    f[at + TradeRec.qtyLots] = x;
+    f[at + TradeRec.quoteAtoms] = notional;
+    f[at + TradeRec.remainingLots] = this.tkByBudget ? 0 : this.tkRem;
+    f[at + TradeRec.makerRemainingLots] = mkRem;
+    f[at + TradeRec.takerFeeAtoms] = takerFee;
+    f[at + TradeRec.makerFeeAtoms] = makerFee;
 
     if (mkRem === 0) this.removeOrder(mk);
   }
@@ -697,13 +719,14 @@ export class Engine implements MatchingEngine {
   }
 
   private selfTradePrevented(m: Market, mk: number, x: number): void {
-    const ev = this.event(EventKind.SELF_TRADE_PREVENTED);
-    ev.marketId = m.id;
-    ev.orderId = this.tkOrderId;
-    ev.accountId = this.tkAccount;
-    ev.makerOrderId = this.pool.id[mk]!;
-    ev.stpMode = this.tkStp;
-    ev.qtyLots = x;
+    const p = this.events.begin(EventKind.SELF_TRADE_PREVENTED, this.seq, StpRec.SIZE);
+    const f = this.events.f;
+    f[p + StpRec.marketId] = m.id;
+    f[p + StpRec.orderId] = this.tkOrderId;
+    f[p + StpRec.accountId] = this.tkAccount;
+    f[p + StpRec.makerOrderId] = this.pool.id[mk]!;
+    f[p + StpRec.stpMode] = this.tkStp;
+    f[p + StpRec.qtyLots] = x;
   }
 
   /** EXPIRE_MAKER / EXPIRE_BOTH: the maker leaves with ORDER_EXPIRED(SELF_TRADE). */
@@ -1047,15 +1070,17 @@ export class Engine implements MatchingEngine {
     flags: number,
     coid: string,
   ): void {
-    const ev = this.event(EventKind.ORDER_AMENDED);
-    ev.orderId = orderId;
-    ev.accountId = accountId;
-    ev.marketId = marketId;
-    ev.priceTicks = price;
-    ev.qtyLots = qty;
-    ev.remainingLots = rem;
-    ev.flags = flags;
-    ev.clientOrderId = coid;
+    const events = this.events;
+    const p = events.begin(EventKind.ORDER_AMENDED, this.seq, AmendedRec.SIZE);
+    const f = events.f;
+    f[p + AmendedRec.orderId] = orderId;
+    f[p + AmendedRec.accountId] = accountId;
+    f[p + AmendedRec.marketId] = marketId;
+    f[p + AmendedRec.priceTicks] = price;
+    f[p + AmendedRec.qtyLots] = qty;
+    f[p + AmendedRec.remainingLots] = rem;
+    f[p + AmendedRec.flags] = flags;
+    events.setString(coid);
   }
 
   // ------------------------------------------------- balances, fees, admin
@@ -1167,7 +1192,8 @@ export class Engine implements MatchingEngine {
       return this.reject(K, RejectReason.ASSET_EXISTS, 0, 0, 0, 0, '');
     }
     this.assetExists[assetId] = 1;
-    this.event(EventKind.ASSET_ADDED).assetId = assetId;
+    const p = this.events.begin(EventKind.ASSET_ADDED, this.seq, IdRec.SIZE);
+    this.events.f[p + IdRec.id] = assetId;
     return RejectReason.NONE;
   }
 
@@ -1217,7 +1243,8 @@ export class Engine implements MatchingEngine {
       return this.reject(K, RejectReason.INVALID_MARKET_STATUS, 0, marketId, 0, 0, '');
     }
     this.installMarket(config, status);
-    this.event(EventKind.MARKET_ADDED).marketId = marketId;
+    const p = this.events.begin(EventKind.MARKET_ADDED, this.seq, IdRec.SIZE);
+    this.events.f[p + IdRec.id] = marketId;
     return RejectReason.NONE;
   }
 
@@ -1247,9 +1274,10 @@ export class Engine implements MatchingEngine {
       return this.reject(K, RejectReason.INVALID_MARKET_STATUS, 0, marketId, 0, 0, '');
     }
     m.status = status;
-    const ev = this.event(EventKind.MARKET_STATUS_SET);
-    ev.marketId = m.id;
-    ev.status = status;
+    const p = this.events.begin(EventKind.MARKET_STATUS_SET, this.seq, StatusRec.SIZE);
+    const f = this.events.f;
+    f[p + StatusRec.marketId] = m.id;
+    f[p + StatusRec.status] = status;
     return RejectReason.NONE;
   }
 
@@ -1287,11 +1315,12 @@ export class Engine implements MatchingEngine {
       deadlineUs = Math.min(this.nowUs + timeout * 1000, MAX_SAFE);
       this.dmsInsert(new DeadManSwitch(a, mk, deadlineUs, timeout));
     }
-    const ev = this.event(EventKind.DEAD_MAN_SWITCH_SET);
-    ev.accountId = a;
-    ev.marketId = mk;
-    ev.timeoutMs = timeout;
-    ev.deadlineUs = deadlineUs;
+    const p = this.events.begin(EventKind.DEAD_MAN_SWITCH_SET, this.seq, DmsSetRec.SIZE);
+    const f = this.events.f;
+    f[p + DmsSetRec.accountId] = a;
+    f[p + DmsSetRec.marketId] = mk;
+    f[p + DmsSetRec.timeoutMs] = timeout;
+    f[p + DmsSetRec.deadlineUs] = deadlineUs;
     return RejectReason.NONE;
   }
 
@@ -1303,10 +1332,11 @@ export class Engine implements MatchingEngine {
       this.dms.delete(sw.accountId * MAX_MARKETS + sw.marketId);
       this.finish();
       this.begin();
-      const ev = this.event(EventKind.DEAD_MAN_SWITCH_FIRED);
-      ev.accountId = sw.accountId;
-      ev.marketId = sw.marketId;
-      ev.deadlineUs = sw.deadlineUs;
+      const p = this.events.begin(EventKind.DEAD_MAN_SWITCH_FIRED, this.seq, DmsFiredRec.SIZE);
+      const f = this.events.f;
+      f[p + DmsFiredRec.accountId] = sw.accountId;
+      f[p + DmsFiredRec.marketId] = sw.marketId;
+      f[p + DmsFiredRec.deadlineUs] = sw.deadlineUs;
       this.cancelAllOf(
         sw.accountId,
         sw.marketId === 0 ? undefined : this.markets[sw.marketId],
@@ -1573,12 +1603,13 @@ export class Engine implements MatchingEngine {
         const qty = lv.qty[l]!;
         const count = lv.count[l]!;
         if (qty !== lv.beforeQty[l] || count !== lv.beforeCount[l]) {
-          const ev = this.event(EventKind.BOOK_LEVEL);
-          ev.marketId = lv.market[l]!;
-          ev.side = lv.side[l]!;
-          ev.priceTicks = lv.price[l]!;
-          ev.qtyLots = qty;
-          ev.orderCount = count;
+          const p = this.events.begin(EventKind.BOOK_LEVEL, this.seq, LevelRec.SIZE);
+          const f = this.events.f;
+          f[p + LevelRec.marketId] = lv.market[l]!;
+          f[p + LevelRec.side] = lv.side[l]!;
+          f[p + LevelRec.priceTicks] = lv.price[l]!;
+          f[p + LevelRec.qtyLots] = qty;
+          f[p + LevelRec.orderCount] = count;
         }
         if (lv.alive[l] === 0) lv.release(l);
       }
@@ -1594,11 +1625,12 @@ export class Engine implements MatchingEngine {
         const avail = bal.available[s]!;
         const locked = bal.locked[s]!;
         if (avail !== bal.beforeAvailable[s] || locked !== bal.beforeLocked[s]) {
-          const ev = this.event(EventKind.BALANCE);
-          ev.accountId = bal.account[s]!;
-          ev.assetId = bal.asset[s]!;
-          ev.availableAtoms = avail;
-          ev.lockedAtoms = locked;
+          const p = this.events.begin(EventKind.BALANCE, this.seq, BalanceRec.SIZE);
+          const f = this.events.f;
+          f[p + BalanceRec.accountId] = bal.account[s]!;
+          f[p + BalanceRec.assetId] = bal.asset[s]!;
+          f[p + BalanceRec.availableAtoms] = avail;
+          f[p + BalanceRec.lockedAtoms] = locked;
         }
       }
       this.nTouchedBalances = 0;
@@ -1606,13 +1638,6 @@ export class Engine implements MatchingEngine {
   }
 
   // ------------------------------------------------------------- events
-
-  private event(kind: EventKind): Event {
-    const ev = this.events.next();
-    ev.kind = kind;
-    ev.seq = this.seq;
-    return ev;
-  }
 
   /** One ORDER_REJECTED (ids echoed when they are safe integers / strings); returns reason. */
   private reject(
@@ -1624,14 +1649,16 @@ export class Engine implements MatchingEngine {
     refId: unknown,
     clientOrderId: unknown,
   ): RejectReason {
-    const ev = this.event(EventKind.ORDER_REJECTED);
-    ev.commandKind = commandKind;
-    ev.reason = reason;
-    ev.accountId = echoNum(accountId);
-    ev.marketId = echoNum(marketId);
-    ev.orderId = echoNum(orderId);
-    ev.refId = echoNum(refId);
-    ev.clientOrderId = echoStr(clientOrderId);
+    const events = this.events;
+    const p = events.begin(EventKind.ORDER_REJECTED, this.seq, RejectedRec.SIZE);
+    const f = events.f;
+    f[p + RejectedRec.commandKind] = commandKind;
+    f[p + RejectedRec.reason] = reason;
+    f[p + RejectedRec.accountId] = echoNum(accountId);
+    f[p + RejectedRec.marketId] = echoNum(marketId);
+    f[p + RejectedRec.orderId] = echoNum(orderId);
+    f[p + RejectedRec.refId] = echoNum(refId);
+    events.setString(echoStr(clientOrderId));
     return reason;
   }
 
@@ -1646,14 +1673,16 @@ export class Engine implements MatchingEngine {
     quoteAtoms: number,
     coid: string,
   ): void {
-    const ev = this.event(kind);
-    ev.orderId = orderId;
-    ev.accountId = accountId;
-    ev.marketId = marketId;
-    ev.reason = reason;
-    ev.qtyLots = qtyLots;
-    ev.quoteAtoms = quoteAtoms;
-    ev.clientOrderId = coid;
+    const events = this.events;
+    const p = events.begin(kind, this.seq, OutRec.SIZE);
+    const f = events.f;
+    f[p + OutRec.orderId] = orderId;
+    f[p + OutRec.accountId] = accountId;
+    f[p + OutRec.marketId] = marketId;
+    f[p + OutRec.reason] = reason;
+    f[p + OutRec.qtyLots] = qtyLots;
+    f[p + OutRec.quoteAtoms] = quoteAtoms;
+    events.setString(coid);
   }
 
   private funds(
@@ -1663,18 +1692,20 @@ export class Engine implements MatchingEngine {
     amount: number,
     refId: number,
   ): void {
-    const ev = this.event(kind);
-    ev.accountId = accountId;
-    ev.assetId = assetId;
-    ev.amountAtoms = amount;
-    ev.refId = refId;
+    const p = this.events.begin(kind, this.seq, FundsRec.SIZE);
+    const f = this.events.f;
+    f[p + FundsRec.accountId] = accountId;
+    f[p + FundsRec.assetId] = assetId;
+    f[p + FundsRec.amountAtoms] = amount;
+    f[p + FundsRec.refId] = refId;
   }
 
   private feesEvent(kind: EventKind, accountId: number, maker: number, taker: number): void {
-    const ev = this.event(kind);
-    ev.accountId = accountId;
-    ev.makerFeeBps = maker;
-    ev.takerFeeBps = taker;
+    const p = this.events.begin(kind, this.seq, FeesRec.SIZE);
+    const f = this.events.f;
+    f[p + FeesRec.accountId] = accountId;
+    f[p + FeesRec.makerFeeBps] = maker;
+    f[p + FeesRec.takerFeeBps] = taker;
   }
 
   // ------------------------------------------------------------ lookups

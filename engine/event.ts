@@ -74,7 +74,7 @@ export class Event {
   deadlineUs = 0;
 }
 
-type Field = Exclude<keyof Event, 'kind' | 'seq'>;
+export type Field = Exclude<keyof Event, 'kind' | 'seq'>;
 
 /**
  * The fields each kind carries, in the order the journal encodes them.
@@ -190,6 +190,137 @@ export const EVENT_FIELDS: Readonly<Record<EventKind, readonly Field[]>> = {
   [EventKind.DEAD_MAN_SWITCH_FIRED]: ['accountId', 'marketId', 'deadlineUs'],
 };
 
+/**
+ * The fast engine's event log (event-buffer.ts) stores each event as one
+ * record of doubles: [kind, seq, then the numeric fields of EVENT_FIELDS[kind]
+ * in that order] (clientOrderId, the one string, is kept beside it). These
+ * are the offsets the engine writes at; SIZE is the record length. The
+ * reader derives its offsets from EVENT_FIELDS, and a test checks that both
+ * agree for every kind and field.
+ */
+export const enum AcceptedRec {
+  orderId = 2,
+  accountId,
+  marketId,
+  side,
+  orderType,
+  timeInForce,
+  stpMode,
+  flags,
+  priceTicks,
+  qtyLots,
+  quoteAtoms,
+  SIZE,
+}
+export const enum RejectedRec {
+  commandKind = 2,
+  reason,
+  accountId,
+  marketId,
+  orderId,
+  refId,
+  SIZE,
+}
+export const enum TradeRec {
+  tradeId = 2,
+  marketId,
+  orderId,
+  accountId,
+  side,
+  makerOrderId,
+  makerAccountId,
+  priceTicks,
+  qtyLots,
+  quoteAtoms,
+  remainingLots,
+  makerRemainingLots,
+  takerFeeAtoms,
+  makerFeeAtoms,
+  SIZE,
+}
+/** ORDER_CANCELED and ORDER_EXPIRED. */
+export const enum OutRec {
+  orderId = 2,
+  accountId,
+  marketId,
+  reason,
+  qtyLots,
+  quoteAtoms,
+  SIZE,
+}
+export const enum AmendedRec {
+  orderId = 2,
+  accountId,
+  marketId,
+  priceTicks,
+  qtyLots,
+  remainingLots,
+  flags,
+  SIZE,
+}
+export const enum StpRec {
+  marketId = 2,
+  orderId,
+  accountId,
+  makerOrderId,
+  stpMode,
+  qtyLots,
+  SIZE,
+}
+export const enum LevelRec {
+  marketId = 2,
+  side,
+  priceTicks,
+  qtyLots,
+  orderCount,
+  SIZE,
+}
+export const enum BalanceRec {
+  accountId = 2,
+  assetId,
+  availableAtoms,
+  lockedAtoms,
+  SIZE,
+}
+/** DEPOSITED and the three WITHDRAWAL_* kinds. */
+export const enum FundsRec {
+  accountId = 2,
+  assetId,
+  amountAtoms,
+  refId,
+  SIZE,
+}
+/** FEES_SET and ACCOUNT_ADDED. */
+export const enum FeesRec {
+  accountId = 2,
+  makerFeeBps,
+  takerFeeBps,
+  SIZE,
+}
+/** ASSET_ADDED (assetId) and MARKET_ADDED (marketId). */
+export const enum IdRec {
+  id = 2,
+  SIZE,
+}
+export const enum StatusRec {
+  marketId = 2,
+  status,
+  SIZE,
+}
+export const enum DmsSetRec {
+  accountId = 2,
+  marketId,
+  timeoutMs,
+  deadlineUs,
+  SIZE,
+}
+export const enum DmsFiredRec {
+  accountId = 2,
+  marketId,
+  deadlineUs,
+  SIZE,
+}
+
 export type PlainEvent = { kind: EventKind; seq: number } & Partial<Record<Field, number | string>>;
 
 /** A detached copy holding only the fields its kind defines. */
@@ -206,6 +337,12 @@ export function eventToPlain(ev: Event): PlainEvent {
 /** Where an engine appends its events; the caller drains it (once per batch). */
 export interface EventSink {
   readonly count: number;
+  /** The event at `index` (until the next clear()). */
   at(index: number): Event;
+  /**
+   * The same, possibly as ONE shared object re-pointed at each call (no
+   * allocation): read it before the next view() call. For hot loops.
+   */
+  view(index: number): Event;
   clear(): void;
 }

@@ -20,7 +20,11 @@ export {
   StpMode,
   TimeInForce,
 } from './enums';
-/** The reused Event class, the fields each kind carries, a detached plain copy, and flag bits. */
+/**
+ * The Event shape (engine.events.at(i) returns a view of that shape, valid
+ * until events.clear()), the fields each kind carries, a detached plain copy
+ * (eventToPlain: keep that, not the view), and flag bits.
+ */
 export {
   EVENT_FIELDS,
   Event,

@@ -171,6 +171,9 @@ class ArraySink implements EventSink {
     assert(ev !== undefined, `event index ${index} out of range`);
     return ev;
   }
+  view(index: number): Event {
+    return this.at(index);
+  }
   clear(): void {
     this.list.length = 0;
   }

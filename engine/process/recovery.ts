@@ -198,7 +198,7 @@ export class Replayer {
     const place = cmd.kind === CommandKind.PLACE_ORDER ? (cmd as PlaceOrder) : undefined;
     let opened = -1;
     for (let i = 0; i < n; i++) {
-      const slot = this.window.observe(events.at(i), place);
+      const slot = this.window.observe(events.view(i), place);
       if (slot >= 0) opened = slot;
     }
     // The original reply is the journaled command itself, re-tagged when needed.

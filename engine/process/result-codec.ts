@@ -28,7 +28,7 @@ export class EventRanges {
       if (this.count === this.starts.length) this.grow();
       const m = w.beginLen(field);
       const start = w.pos;
-      writeEventBody(w, events.at(i));
+      writeEventBody(w, events.view(i));
       const end = w.pos;
       const moved = w.endLen(m);
       this.starts[this.count] = start + moved;

@@ -247,7 +247,7 @@ export class Sequencer implements LinkHandler, AppendListener<Batch> {
     let opened = -1;
     const window = this.window;
     for (let i = from; i < to; i++) {
-      const slot = window.observe(events.at(i), place);
+      const slot = window.observe(events.view(i), place);
       if (slot >= 0) opened = slot;
     }
 
@@ -276,7 +276,7 @@ export class Sequencer implements LinkHandler, AppendListener<Batch> {
       let firesAtUs = 0;
       let timeoutMs = 0;
       for (let i = from; i < to; i++) {
-        const ev = events.at(i);
+        const ev = events.view(i);
         if (ev.kind === EventKind.DEAD_MAN_SWITCH_SET) {
           firesAtUs = ev.deadlineUs;
           timeoutMs = ev.timeoutMs;

@@ -135,27 +135,36 @@ t.test('queries', async (t) => {
   t.equal(e.restingOrderCount(), 4);
 });
 
-t.test('the event buffer: reused objects, growth past its initial size, bounds', async (t) => {
-  const e = setup();
-  ok(e, limit(A, 1, 1, 1));
-  t.equal(e.events.count, 0);
-  t.throws(() => e.events.at(0), RangeError);
-  e.submit(limit(A, 1, 1, 1), 0);
-  const first = e.events.at(0);
-  e.events.clear();
-  e.submit(limit(A, 1, 1, 1), 0);
-  t.equal(e.events.at(0), first, 'the same Event object, refilled');
-  e.events.clear();
-  // More than EVENT_BUFFER_INITIAL events without clearing.
-  for (let i = 0; i < api.EVENT_BUFFER_INITIAL; i++)
-    e.submit({ kind: 0 } as unknown as api.Command, 0);
-  t.equal(e.events.count, api.EVENT_BUFFER_INITIAL);
-  e.submit(limit(A, 1, 2, 1), 0);
-  t.equal(e.events.count, api.EVENT_BUFFER_INITIAL + 3);
-  t.equal(e.events.at(api.EVENT_BUFFER_INITIAL).kind, api.EventKind.ORDER_ACCEPTED);
-  t.equal(e.events.at(0).kind, api.EventKind.ORDER_REJECTED);
-  e.events.clear();
-});
+t.test(
+  'the event buffer: views over reused records, growth past its initial size, bounds',
+  async (t) => {
+    const e = setup();
+    ok(e, limit(A, 1, 1, 1));
+    t.equal(e.events.count, 0);
+    t.throws(() => e.events.at(0), RangeError);
+    e.submit(limit(A, 1, 1, 1), 0);
+    const first = e.events.at(0);
+    const firstSeq = first.seq;
+    t.equal(first.kind, api.EventKind.ORDER_ACCEPTED);
+    e.events.clear();
+    e.submit(limit(A, 1, 1, 1), 0);
+    t.equal(
+      first.seq,
+      firstSeq + 1,
+      'a view reads the record now at its index (valid until clear)',
+    );
+    e.events.clear();
+    // More than EVENT_BUFFER_INITIAL events without clearing.
+    for (let i = 0; i < api.EVENT_BUFFER_INITIAL; i++)
+      e.submit({ kind: 0 } as unknown as api.Command, 0);
+    t.equal(e.events.count, api.EVENT_BUFFER_INITIAL);
+    e.submit(limit(A, 1, 2, 1), 0);
+    t.equal(e.events.count, api.EVENT_BUFFER_INITIAL + 3);
+    t.equal(e.events.at(api.EVENT_BUFFER_INITIAL).kind, api.EventKind.ORDER_ACCEPTED);
+    t.equal(e.events.at(0).kind, api.EventKind.ORDER_REJECTED);
+    e.events.clear();
+  },
+);
 
 t.test('constructor options are checked', async (t) => {
   t.throws(() => new api.Engine({ feeAccountId: 0 }), { code: 'E_ENGINE_OPTIONS' });

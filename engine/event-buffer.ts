@@ -94,7 +94,7 @@ export class EventBuffer implements EventSink {
     this.f = new Float64Array(EVENT_BUFFER_INITIAL * 8);
     this.starts = new Int32Array(EVENT_BUFFER_INITIAL);
     this.strs = new Array<string>(EVENT_BUFFER_INITIAL).fill('');
-    this.shared = new EventView(this, 0);
+    this.shared = new EventView(this);
   }
 
   get count(): number {
@@ -129,7 +129,9 @@ export class EventBuffer implements EventSink {
     if (!(index >= 0 && index < this.n) || Math.floor(index) !== index) {
       throw new RangeError(`event index ${index} outside 0..${this.n - 1}`);
     }
-    return new EventView(this, index) as unknown as Event;
+    const v = new EventView(this);
+    v.point(index);
+    return v as unknown as Event;
   }
 
   /** The shared view, re-pointed at `index` (no allocation; valid until the next view()). */
@@ -138,7 +140,7 @@ export class EventBuffer implements EventSink {
       throw new RangeError(`event index ${index} outside 0..${this.n - 1}`);
     }
     const v = this.shared;
-    v.i = index;
+    v.point(index);
     return v as unknown as Event;
   }
 
@@ -147,23 +149,14 @@ export class EventBuffer implements EventSink {
     this.pos = 0;
   }
 
-  kindAt(index: number): EventKind {
-    return this.f[this.starts[index]!] as EventKind;
+  /** Offset of event `index`'s record in `f`. */
+  startOf(index: number): number {
+    return this.starts[index]!;
   }
 
-  seqAt(index: number): number {
-    return this.f[this.starts[index]! + 1]!;
-  }
-
-  /** Field number `id` (FIELDS order) of event `index`; 0 when its kind has none. */
-  num(index: number, id: number): number {
-    const p = this.starts[index]!;
-    const o = OFFSET[this.f[p]! * NF + id]!;
-    return o === 0 ? 0 : this.f[p + o]!;
-  }
-
+  /** clientOrderId of event `index` ('' when its kind has none). */
   str(index: number): string {
-    return HAS_STRING[this.kindAt(index)] === 1 ? this.strs[index]! : '';
+    return HAS_STRING[this.f[this.starts[index]!]!] === 1 ? this.strs[index]! : '';
   }
 
   private growIndex(): void {
@@ -187,112 +180,123 @@ export class EventBuffer implements EventSink {
 
 /** An Event-shaped, read-only view of one record (valid until the buffer is cleared). */
 class EventView {
-  constructor(
-    private readonly b: EventBuffer,
-    /** The event index (re-pointed for the shared view). */
-    public i: number,
-  ) {}
+  /** Event index, its record's offset, and OFFSET's row for its kind. */
+  private i = 0;
+  private p = 0;
+  private row = 0;
+  constructor(private readonly b: EventBuffer) {}
+  point(index: number): void {
+    this.i = index;
+    const p = this.b.startOf(index);
+    this.p = p;
+    this.row = this.b.f[p]! * NF;
+  }
+  /** Field number `id` (FIELDS order); 0 when the kind has none. */
+  private num(id: number): number {
+    const o = OFFSET[this.row + id]!;
+    return o === 0 ? 0 : this.b.f[this.p + o]!;
+  }
   get kind(): EventKind {
-    return this.b.kindAt(this.i);
+    return this.b.f[this.p] as EventKind;
   }
   get seq(): number {
-    return this.b.seqAt(this.i);
+    return this.b.f[this.p + 1]!;
   }
   get accountId(): number {
-    return this.b.num(this.i, 0);
+    return this.num(0);
   }
   get assetId(): number {
-    return this.b.num(this.i, 1);
+    return this.num(1);
   }
   get availableAtoms(): number {
-    return this.b.num(this.i, 2);
+    return this.num(2);
   }
   get lockedAtoms(): number {
-    return this.b.num(this.i, 3);
+    return this.num(3);
   }
   get marketId(): number {
-    return this.b.num(this.i, 4);
+    return this.num(4);
   }
   get side(): number {
-    return this.b.num(this.i, 5);
+    return this.num(5);
   }
   get priceTicks(): number {
-    return this.b.num(this.i, 6);
+    return this.num(6);
   }
   get qtyLots(): number {
-    return this.b.num(this.i, 7);
+    return this.num(7);
   }
   get orderCount(): number {
-    return this.b.num(this.i, 8);
+    return this.num(8);
   }
   get orderId(): number {
-    return this.b.num(this.i, 9);
+    return this.num(9);
   }
   get clientOrderId(): string {
     return this.b.str(this.i);
   }
   get quoteAtoms(): number {
-    return this.b.num(this.i, 11);
+    return this.num(11);
   }
   get reason(): number {
-    return this.b.num(this.i, 12);
+    return this.num(12);
   }
   get flags(): number {
-    return this.b.num(this.i, 13);
+    return this.num(13);
   }
   get remainingLots(): number {
-    return this.b.num(this.i, 14);
+    return this.num(14);
   }
   get orderType(): number {
-    return this.b.num(this.i, 15);
+    return this.num(15);
   }
   get timeInForce(): number {
-    return this.b.num(this.i, 16);
+    return this.num(16);
   }
   get stpMode(): number {
-    return this.b.num(this.i, 17);
+    return this.num(17);
   }
   get tradeId(): number {
-    return this.b.num(this.i, 18);
+    return this.num(18);
   }
   get makerOrderId(): number {
-    return this.b.num(this.i, 19);
+    return this.num(19);
   }
   get makerAccountId(): number {
-    return this.b.num(this.i, 20);
+    return this.num(20);
   }
   get makerRemainingLots(): number {
-    return this.b.num(this.i, 21);
+    return this.num(21);
   }
   get takerFeeAtoms(): number {
-    return this.b.num(this.i, 22);
+    return this.num(22);
   }
   get makerFeeAtoms(): number {
-    return this.b.num(this.i, 23);
+    return this.num(23);
   }
   get commandKind(): number {
-    return this.b.num(this.i, 24);
+    return this.num(24);
   }
   get amountAtoms(): number {
-    return this.b.num(this.i, 25);
+    return this.num(25);
   }
   get refId(): number {
-    return this.b.num(this.i, 26);
+    return this.num(26);
   }
   get makerFeeBps(): number {
-    return this.b.num(this.i, 27);
+    return this.num(27);
   }
   get takerFeeBps(): number {
-    return this.b.num(this.i, 28);
+    return this.num(28);
   }
   get status(): number {
-    return this.b.num(this.i, 29);
+    return this.num(29);
   }
   get timeoutMs(): number {
-    return this.b.num(this.i, 30);
+    return this.num(30);
   }
   get deadlineUs(): number {
-    return this.b.num(this.i, 31);
+    return this.num(31);
   }
 }
 

@@ -53,6 +53,7 @@ interface Options {
   verbose: boolean;
   pacerEarlyUs: number;
   floorSamples: number;
+  referenceS: number;
 }
 
 const HELP = `usage: npm run bench:gateway -- [options]
@@ -63,6 +64,9 @@ const HELP = `usage: npm run bench:gateway -- [options]
   --warmup <s>                unmeasured seconds before it (default 2)
   --saturation-duration <s>   measured seconds of the saturation run (default 5; 0 = skip)
   --saturation-connections <n> (default 50)
+  --reference-duration <s>    measured seconds of the same fixed-rate schedule against a stub
+                              that acks at once, after the real run: what the harness and this
+                              machine alone give (default 5; 0 = skip)
   --window <n>                orders in flight per connection at saturation (default 32)
   --workers <n>               load worker threads (default 1)
   --pacer-early-us <n>        pacer wakes this early to absorb timer slack (default 100)
@@ -84,6 +88,7 @@ function parseOptions(argv: readonly string[]): Options {
     verbose: false,
     pacerEarlyUs: 100,
     floorSamples: 3000,
+    referenceS: 5,
   };
   const num = (i: number, name: string): number => {
     const v = Number(argv[i + 1]);
@@ -116,6 +121,9 @@ function parseOptions(argv: readonly string[]): Options {
         break;
       case '--saturation-duration':
         o.saturationS = num(i++, a);
+        break;
+      case '--reference-duration':
+        o.referenceS = num(i++, a);
         break;
       case '--saturation-connections':
         o.saturationConnections = Math.max(1, Math.floor(num(i++, a)));
@@ -461,6 +469,53 @@ function receivedSummary(results: PhaseResult[]): string {
     .join(', ');
 }
 
+/** The open-loop fixed-rate schedule of `o` for warm-up + measured seconds against `env`. */
+async function runFixed(
+  env: Environment,
+  o: Options,
+  warmupS: number,
+  durationS: number,
+): Promise<{
+  results: PhaseResult[];
+  merged: ReturnType<typeof mergeResults>;
+  lat: { p50: number; p99: number; p999: number; max: number };
+  cpuText: string;
+}> {
+  const workers = await startWorkers(env, env.keys.slice(0, o.connections), o.workers);
+  const globalInterval = 1000 / o.rate;
+  const total = Math.round(o.rate * (warmupS + durationS));
+  const t0 = epochMs() + 200;
+  const recordFrom = t0 + warmupS * 1000;
+  const recordTo = recordFrom + durationS * 1000;
+  const n = workers.length;
+  const cpu = cpuMeter(env.pids);
+  const results = await Promise.all(
+    workers.map((w, i) =>
+      w.run({
+        type: 'fixed',
+        t0: t0 + i * globalInterval,
+        intervalMs: globalInterval * n,
+        total: Math.floor(total / n) + (i < total % n ? 1 : 0),
+        recordFrom,
+        recordTo,
+        drainMs: 3000,
+        earlyMs: o.pacerEarlyUs / 1000,
+        lookaheadMs: o.pacerEarlyUs / 1000,
+      }),
+    ),
+  );
+  const cpuText = cpu();
+  await Promise.all(workers.map((w) => w.stop()));
+  const merged = mergeResults(results);
+  const lat = {
+    p50: us(merged.h.percentile(50)),
+    p99: us(merged.h.percentile(99)),
+    p999: us(merged.h.percentile(99.9)),
+    max: us(merged.h.max),
+  };
+  return { results, merged, lat, cpuText };
+}
+
 async function main(): Promise<void> {
   const o = parseOptions(process.argv.slice(2));
   const cpu = cpus();
@@ -499,50 +554,21 @@ async function main(): Promise<void> {
     );
 
     // 2. fixed rate
-    const workers = await startWorkers(env, env.keys.slice(0, o.connections), o.workers);
-    const globalInterval = 1000 / o.rate;
-    const total = Math.round(o.rate * (o.warmupS + o.durationS));
-    const t0 = epochMs() + 200;
-    const recordFrom = t0 + o.warmupS * 1000;
-    const recordTo = recordFrom + o.durationS * 1000;
-    const n = workers.length;
     say(
       `fixed rate: ${o.rate} orders/s offered over ${o.connections} connections, ${o.warmupS} s warm-up + ${o.durationS} s measured...`,
     );
-    const fixedCpu = cpuMeter(env.pids);
-    const fixedResults = await Promise.all(
-      workers.map((w, i) =>
-        w.run({
-          type: 'fixed',
-          t0: t0 + i * globalInterval,
-          intervalMs: globalInterval * n,
-          total: Math.floor(total / n) + (i < total % n ? 1 : 0),
-          recordFrom,
-          recordTo,
-          drainMs: 3000,
-          earlyMs: o.pacerEarlyUs / 1000,
-          lookaheadMs: o.pacerEarlyUs / 1000,
-        }),
-      ),
-    );
-    const fixedCpuText = fixedCpu();
-    await Promise.all(workers.map((w) => w.stop()));
-    const fx = mergeResults(fixedResults);
-    const fixedLat = {
-      p50: us(fx.h.percentile(50)),
-      p99: us(fx.h.percentile(99)),
-      p999: us(fx.h.percentile(99.9)),
-      max: us(fx.h.max),
-    };
+    const fixed = await runFixed(env, o, o.warmupS, o.durationS);
+    const fx = fixed.merged;
+    const fixedLat = fixed.lat;
     const achieved = Math.round(fx.h.count / o.durationS);
     say(
       `  sent ${fx.sum('sent')}, answered ${fx.sum('answered')} (accepted ${fx.sum('accepted')}, rejected ${JSON.stringify(fx.rejected)}), ` +
         `unanswered ${fx.sum('unanswered')}, connections lost ${fx.sum('closedConnections')}`,
     );
-    say(`  received: ${receivedSummary(fixedResults)}`);
-    say(`  CPU (% of one core) during the run: ${fixedCpuText}`);
+    say(`  received: ${receivedSummary(fixed.results)}`);
+    say(`  CPU (% of one core) during the run: ${fixed.cpuText}`);
     say(
-      `  measured ${fx.h.count} orders = ${achieved}/s; pacer wake-up lateness p50 ${fixedResults[0]?.pacerLatenessP50Us ?? 0} µs`,
+      `  measured ${fx.h.count} orders = ${achieved}/s; pacer wake-up lateness p50 ${fixed.results[0]?.pacerLatenessP50Us ?? 0} µs`,
     );
     say(
       `  ack latency µs: p50 ${fixedLat.p50}  p99 ${fixedLat.p99}  p99.9 ${fixedLat.p999}  max ${fixedLat.max}  ` +
@@ -584,6 +610,24 @@ async function main(): Promise<void> {
       );
     }
 
+    // 4. reference: the same schedule against a stub that acks at once, in
+    // this process (no engine, gateway or Redis): the harness and this
+    // machine alone. A latency target below this is below what the machine gives.
+    let reference: { p50: number; p99: number; p999: number; max: number } | undefined;
+    if (!o.nullGateway && o.referenceS > 0) {
+      const nenv = await nullEnvironment(o.connections);
+      try {
+        reference = (await runFixed(nenv, o, 1, o.referenceS)).lat;
+      } finally {
+        await nenv.teardown();
+      }
+      say(
+        `reference: the same ${o.rate}/s schedule over ${o.connections} connections against a uWS stub that acks at once ` +
+          `(no engine, gateway or Redis; ${o.referenceS} s): p50 ${reference.p50} µs, p99 ${reference.p99} µs, ` +
+          `p99.9 ${reference.p999} µs, max ${reference.max} µs`,
+      );
+    }
+
     const ratio = floor.floorUs > 0 ? Math.round((fixedLat.p50 / floor.floorUs) * 100) / 100 : 0;
     const targets: Target[] = [
       {
@@ -615,6 +659,7 @@ async function main(): Promise<void> {
       floorUs: floor.floorUs,
       p50OverFloor: ratio,
       floor,
+      referenceStubLatencyUs: reference,
       machine,
       nullGateway: o.nullGateway,
       targets: targets.map((t) => ({ target: t.label, value: t.value, pass: t.pass })),

@@ -53,6 +53,32 @@ export class FrameReader {
     return undefined;
   }
 
+  /**
+   * As push(), but each frame is handed over as (buf, start, end) instead of
+   * a subarray: no object per frame (the engine's hot path).
+   */
+  pushRanges(
+    chunk: Buffer,
+    onFrame: (buf: Buffer, start: number, end: number) => void,
+  ): FrameTooLargeError | undefined {
+    let buf = chunk;
+    if (this.pending !== undefined) {
+      buf = Buffer.concat([this.pending, chunk]);
+      this.pending = undefined;
+    }
+    let off = 0;
+    while (buf.length - off >= FRAME_HEADER_BYTES) {
+      const len = buf.readUInt32LE(off);
+      if (len > this.maxFrameBytes) return new FrameTooLargeError(len, this.maxFrameBytes);
+      if (buf.length - off - FRAME_HEADER_BYTES < len) break;
+      const start = off + FRAME_HEADER_BYTES;
+      onFrame(buf, start, start + len);
+      off = start + len;
+    }
+    if (off < buf.length) this.pending = Buffer.from(buf.subarray(off));
+    return undefined;
+  }
+
   /** Bytes held waiting for the rest of a frame. */
   get bufferedBytes(): number {
     return this.pending === undefined ? 0 : this.pending.length;

@@ -13,7 +13,7 @@ import { FrameReader } from '../../proto/frame';
 import { exchange } from '../../proto/gen/exchange';
 import { MAX_FRAME_BYTES, MAX_LINK_OUTBOUND_BYTES, MAX_LINKS } from './limits';
 import { LinkReason, writeReject, writeShutdown } from './link-messages';
-import { scanLinkRequest } from './proto-reader';
+import { type ScannedLinkRequest, scanLinkRequest } from './proto-reader';
 import { ProtoWriter } from './proto-writer';
 
 export interface LinkHandler {
@@ -110,6 +110,8 @@ export interface LinkServerOptions {
 }
 
 export class LinkServer {
+  /** Reused by onFrame (one LinkRequest is scanned at a time). */
+  private readonly scanned: ScannedLinkRequest = { correlationId: 0, body: 0, start: 0, end: 0 };
   readonly links = new Set<Link>();
   private readonly servers: net.Server[] = [];
   private nextId = 1;
@@ -182,10 +184,11 @@ export class LinkServer {
     socket.setNoDelay(true);
     this.links.add(link);
     if (this.paused) socket.pause();
-    const onFrame = (payload: Buffer) => this.onFrame(link, payload);
+    const onFrame = (buf: Buffer, start: number, end: number) =>
+      this.onFrame(link, buf, start, end);
     socket.on('data', (chunk: Buffer) => {
       if (link.closed) return;
-      const err = link.reader.push(chunk, onFrame);
+      const err = link.reader.pushRanges(chunk, onFrame);
       if (err !== undefined) {
         this.log.warn(
           { link: link.id, name: link.name, length: err.length },
@@ -203,9 +206,9 @@ export class LinkServer {
     });
   }
 
-  private onFrame(link: Link, payload: Buffer): void {
+  private onFrame(link: Link, payload: Buffer, start: number, end: number): void {
     if (link.closed) return;
-    const req = scanLinkRequest(payload);
+    const req = scanLinkRequest(payload, start, end, this.scanned);
     if (req === undefined) {
       link.rejectedFrames++;
       link.reject(

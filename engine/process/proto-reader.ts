@@ -171,9 +171,18 @@ export interface ScannedLinkRequest {
  * Scans a LinkRequest frame: its correlation id and the byte range of its one
  * body. Undefined when the bytes are malformed or hold more than one body.
  */
-export function scanLinkRequest(payload: Uint8Array): ScannedLinkRequest | undefined {
-  const s = new ProtoScanner(payload);
-  const out: ScannedLinkRequest = { correlationId: 0, body: 0, start: 0, end: 0 };
+export function scanLinkRequest(
+  payload: Uint8Array,
+  start = 0,
+  end = payload.length,
+  /** Filled in and returned (a caller on the hot path passes one it reuses). */
+  out: ScannedLinkRequest = { correlationId: 0, body: 0, start: 0, end: 0 },
+): ScannedLinkRequest | undefined {
+  const s = new ProtoScanner(payload, start, end);
+  out.correlationId = 0;
+  out.body = 0;
+  out.start = 0;
+  out.end = 0;
   try {
     while (s.next()) {
       if (s.field === 1) {

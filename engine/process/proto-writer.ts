@@ -165,6 +165,8 @@ export class ProtoWriter {
       const b = this.buf;
       let p = this.pos;
       for (let i = start; i < end; i++) b[p++] = src[i]!;
+    } else if (src instanceof Buffer) {
+      src.copy(this.buf, this.pos, start, end); // no subarray object
     } else {
       this.buf.set(src.subarray(start, end), this.pos);
     }

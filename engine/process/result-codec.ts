@@ -8,7 +8,8 @@
 
 import { assert } from '../../common/errors';
 import type { EventSink } from '../event';
-import { writeEventBody } from './event-codec';
+import { EventBuffer } from '../event-buffer';
+import { writeEventBody, writeLogEventBody } from './event-codec';
 import { type ProtoWriter, varintSize } from './proto-writer';
 
 export class EventRanges {
@@ -30,7 +31,8 @@ export class EventRanges {
       if (this.count === this.starts.length) this.grow();
       const m = w.beginLen(field);
       const start = w.pos;
-      writeEventBody(w, events.view(i));
+      if (events instanceof EventBuffer) writeLogEventBody(w, events, i);
+      else writeEventBody(w, events.view(i));
       const end = w.pos;
       const moved = w.endLen(m);
       this.starts[this.count] = start + moved;

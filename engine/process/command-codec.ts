@@ -172,9 +172,13 @@ export function commandFromProto(c: ProtoCommand): EngineCommand | number {
   }
 }
 
+// Reused scanners: one for the Command, one for its body (synchronous, never nested further).
+const outer = new ProtoScanner(new Uint8Array(0));
+const inner = new ProtoScanner(new Uint8Array(0));
+
 /** PLACE_ORDER straight from bytes (the hot path), read as protobufjs would. */
 function scanPlace(buf: Uint8Array, start: number, end: number): PlaceOrder | number {
-  const s = new ProtoScanner(buf, start, end);
+  const s = inner.reset(buf, start, end);
   let accountId = 0;
   let marketId = 0;
   let side = 0;
@@ -246,7 +250,7 @@ function scanPlace(buf: Uint8Array, start: number, end: number): PlaceOrder | nu
 
 /** CANCEL_ORDER straight from bytes. */
 function scanCancel(buf: Uint8Array, start: number, end: number): CancelOrder | number {
-  const s = new ProtoScanner(buf, start, end);
+  const s = inner.reset(buf, start, end);
   let accountId = 0;
   let orderId = 0;
   let clientOrderId = '';
@@ -278,7 +282,7 @@ function scanCancel(buf: Uint8Array, start: number, end: number): CancelOrder | 
  * command. Place and cancel are read without building protobuf objects.
  */
 export function decodeCommand(buf: Uint8Array, start: number, end: number): EngineCommand | number {
-  const s = new ProtoScanner(buf, start, end);
+  const s = outer.reset(buf, start, end);
   let body = 0;
   let bs = 0;
   let be = 0;

@@ -20,11 +20,21 @@ export class ProtoScanner {
   wire = 0;
 
   constructor(
-    readonly buf: Uint8Array,
+    public buf: Uint8Array,
     start = 0,
-    readonly end = buf.length,
+    public end = buf.length,
   ) {
     this.pos = start;
+  }
+
+  /** Points this scanner at other bytes (hot paths reuse one scanner instead of allocating). */
+  reset(buf: Uint8Array, start: number, end: number): this {
+    this.buf = buf;
+    this.pos = start;
+    this.end = end;
+    this.field = 0;
+    this.wire = 0;
+    return this;
   }
 
   /** Reads the next tag; false at the end. */
@@ -157,6 +167,8 @@ export class ProtoScanner {
   }
 }
 
+const linkScanner = new ProtoScanner(new Uint8Array(0));
+
 /** LinkRequest scanned without decoding its body. */
 export interface ScannedLinkRequest {
   /** -1 when above 2^53-1. */
@@ -178,7 +190,7 @@ export function scanLinkRequest(
   /** Filled in and returned (a caller on the hot path passes one it reuses). */
   out: ScannedLinkRequest = { correlationId: 0, body: 0, start: 0, end: 0 },
 ): ScannedLinkRequest | undefined {
-  const s = new ProtoScanner(payload, start, end);
+  const s = linkScanner.reset(payload, start, end);
   out.correlationId = 0;
   out.body = 0;
   out.start = 0;

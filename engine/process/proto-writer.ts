@@ -161,7 +161,8 @@ export class ProtoWriter {
   raw(src: Uint8Array, start = 0, end = src.length): void {
     const len = end - start;
     this.ensure(len);
-    if (len < 64) {
+    // Short runs by hand: Buffer.copy's argument checks cost more than the bytes.
+    if (len < 256) {
       const b = this.buf;
       let p = this.pos;
       for (let i = start; i < end; i++) b[p++] = src[i]!;

@@ -1,7 +1,8 @@
 // Engine Event -> exchange.v1.Event bytes, by kind, using EVENT_FIELDS: only
-// the fields a kind defines are written (the engine's pooled events carry
-// stale values in the others). Event.reason becomes reject_reason for
-// ORDER_REJECTED and cancel_reason for ORDER_CANCELED / ORDER_EXPIRED.
+// the fields a kind defines are written (a plain Event may carry stale values
+// in the others). Event.reason becomes reject_reason for ORDER_REJECTED and
+// cancel_reason for ORDER_CANCELED / ORDER_EXPIRED. writeLogEventBody writes
+// the same bytes straight from the fast engine's event log.
 import { assert } from '../../common/errors';
 import { EVENT_FIELDS, Event, EventKind, type Field } from '../event';
 import { type EventBuffer, recordOffset } from '../event-buffer';

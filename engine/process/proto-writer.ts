@@ -1,6 +1,6 @@
 // A small protobuf encoder over one reusable, growing Buffer: the hot path
 // (journal entries, replies, event pushes) writes fields straight from the
-// engine's pooled events without building message objects. Only what the
+// engine's event log without building message objects. Only what the
 // engine link and journal need: varints up to 2^53, zigzag, strings, bytes and
 // nested messages (length reserved as one byte and shifted when longer).
 import { AssertionFailure, assert } from '../../common/errors';

@@ -139,8 +139,9 @@ export class IdempotencyWindow {
   private readonly resultStart: Int32Array;
   private readonly resultEnd: Int32Array;
   // The key table: (accountId, clientOrderId) -> slot + 1, linear probing.
+  // Entry i is table[2i] = slot + 1 (0 = empty) and table[2i + 1] = the key's
+  // hash: side by side, so a probe costs one cache line, not two.
   private readonly table: Int32Array;
-  private readonly tableHash: Uint32Array;
   private readonly mask: number;
   /** Each slot's key hash (eviction unindexes without rehashing the client order id). */
   private readonly slotHash: Uint32Array;
@@ -167,8 +168,7 @@ export class IdempotencyWindow {
     this.resultEnd = new Int32Array(c);
     let size = 16;
     while (size < c * 2) size *= 2;
-    this.table = new Int32Array(size);
-    this.tableHash = new Uint32Array(size);
+    this.table = new Int32Array(size * 2);
     this.mask = size - 1;
     this.slotHash = new Uint32Array(c);
   }
@@ -191,14 +191,14 @@ export class IdempotencyWindow {
   /** Slot of (accountId, clientOrderId), -1 if absent. */
   private find(accountId: number, cid: string): number {
     if (this.n === 0) return -1;
-    const h = this.hashOf(accountId, cid);
+    const h = this.hashOf(accountId, cid) | 0;
     const table = this.table;
     let i = h & this.mask;
     for (;;) {
-      const v = table[i]!;
+      const v = table[2 * i]!;
       if (v === 0) return -1;
       if (
-        this.tableHash[i] === h &&
+        table[2 * i + 1] === h &&
         this.accountIds[v - 1] === accountId &&
         this.cids[v - 1] === cid
       )
@@ -207,15 +207,32 @@ export class IdempotencyWindow {
     }
   }
 
-  /** Slot of an order id, -1 if absent (binary search: ids ascend along the ring). */
+  /**
+   * Slot of an order id, -1 if absent. Ids ascend along the ring and are
+   * close to evenly spread (the engine numbers orders one by one), so an
+   * interpolation guess lands within a few slots of the answer; each guess
+   * narrows the range like a binary search step would, and after a few the
+   * search halves instead, so the worst case stays logarithmic.
+   */
   private findOrder(orderId: number): number {
     let lo = 0;
     let hi = this.n - 1;
     const cap = this.capacity;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const slot = (this.head + mid) % cap;
-      const id = this.orderIds[slot]!;
+    const ids = this.orderIds;
+    const head = this.head;
+    for (let step = 0; lo <= hi; step++) {
+      const loId = ids[(head + lo) % cap]!;
+      const hiId = ids[(head + hi) % cap]!;
+      if (orderId < loId || orderId > hiId) return -1;
+      let mid: number;
+      if (step < 4 && hiId > loId) {
+        mid = lo + Math.floor(((orderId - loId) * (hi - lo)) / (hiId - loId));
+        if (mid > hi) mid = hi; // rounding, with ids far above 2^31
+      } else {
+        mid = (lo + hi) >>> 1;
+      }
+      const slot = (head + mid) % cap;
+      const id = ids[slot]!;
       if (id === orderId) return slot;
       if (id < orderId) lo = mid + 1;
       else hi = mid - 1;
@@ -432,36 +449,35 @@ export class IdempotencyWindow {
     const h = this.hashOf(accountId, cid);
     this.slotHash[slot] = h;
     let i = h & this.mask;
-    while (this.table[i] !== 0) i = (i + 1) & this.mask;
-    this.table[i] = slot + 1;
-    this.tableHash[i] = h;
+    while (this.table[2 * i] !== 0) i = (i + 1) & this.mask;
+    this.table[2 * i] = slot + 1;
+    this.table[2 * i + 1] = h | 0;
     return slot;
   }
 
   /** Removes a slot from the key table (backward-shift deletion: no tombstones). */
   private unindex(slot: number): void {
     const table = this.table;
-    const hashes = this.tableHash;
     const mask = this.mask;
     let i = this.slotHash[slot]! & mask;
-    while (table[i] !== slot + 1) {
-      if (table[i] === 0) return;
+    while (table[2 * i] !== slot + 1) {
+      if (table[2 * i] === 0) return;
       i = (i + 1) & mask;
     }
     let j = i;
     for (;;) {
       j = (j + 1) & mask;
-      const v = table[j]!;
+      const v = table[2 * j]!;
       if (v === 0) break;
-      const home = hashes[j]! & mask;
+      const home = table[2 * j + 1]! & mask;
       // Move entry j into the hole unless its home lies cyclically in (i, j].
       if (i <= j ? home <= i || home > j : home <= i && home > j) {
-        table[i] = v;
-        hashes[i] = hashes[j]!;
+        table[2 * i] = v;
+        table[2 * i + 1] = table[2 * j + 1]!;
         i = j;
       }
     }
-    table[i] = 0;
+    table[2 * i] = 0;
   }
 
   // ------------------------------------------------------------ persistence

@@ -159,3 +159,38 @@ t.test(
     t.ok(copy.get(10, 'r1999')?.result.equals(expected.get('r1999')!), 'and survive encode/decode');
   },
 );
+
+t.test(
+  'finding a record by order id: uneven gaps between ids, evictions, absent ids',
+  async (t) => {
+    const w = new IdempotencyWindow(1_000);
+    let seed = 11;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed;
+    };
+    const ids: number[] = [];
+    let id = 2 ** 40; // far above 2^31: the interpolation must stay exact
+    for (let i = 0; i < 5_000; i++) {
+      // Mostly small steps, sometimes huge ones (orders outside the window).
+      id += rand() % 10 === 0 ? 1 + (rand() % 1_000_000) : 1 + (rand() % 3);
+      const p = place(10, 1, 100, 1, `g${i}`);
+      const ev = { kind: 1, seq: i + 1, orderId: id, priceTicks: 100, qtyLots: 1 };
+      w.observe(ev as unknown as Parameters<IdempotencyWindow['observe']>[0], p);
+      ids.push(id);
+    }
+    let found = 0;
+    let wrong = 0;
+    for (let k = 0; k < ids.length; k++) {
+      const r = w.getByOrderId(ids[k]!);
+      if (k < ids.length - 1_000) {
+        if (r !== undefined) wrong++;
+      } else if (r?.orderId === ids[k] && r.clientOrderId === `g${k}`) found++;
+      if (w.getByOrderId(ids[k]! + 0.5) !== undefined) wrong++;
+    }
+    t.equal(found, 1_000, 'every id in the window is found');
+    t.equal(wrong, 0, 'evicted and absent ids are not');
+    t.equal(w.getByOrderId(1), undefined);
+    t.equal(w.getByOrderId(id + 1), undefined);
+  },
+);

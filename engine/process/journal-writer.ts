@@ -82,7 +82,19 @@ export class JournalWriter<T> implements RespListener {
       Math.max(5_000, timeoutMs),
       socketPath,
     );
-    const sha = await conn.call(['SCRIPT', 'LOAD', FENCED_XADD], Math.max(5_000, timeoutMs));
+    let sha: RespValue;
+    try {
+      sha = await conn.call(['SCRIPT', 'LOAD', FENCED_XADD], Math.max(5_000, timeoutMs));
+    } catch (err) {
+      conn.close();
+      throw new EngineProcessError(
+        'E_JOURNAL_APPEND',
+        `SCRIPT LOAD failed: ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      );
+    }
     if (typeof sha !== 'string' || !/^[0-9a-f]{40}$/.test(sha)) {
       conn.close();
       throw new EngineProcessError('E_JOURNAL_APPEND', `SCRIPT LOAD returned ${String(sha)}`);

@@ -89,12 +89,19 @@ export class RespConnection {
       );
     });
     const c = new RespConnection(socket);
-    const user = decodeURIComponent(u.username);
-    const pass = decodeURIComponent(u.password);
-    if (pass !== '') await c.call(user !== '' ? ['AUTH', user, pass] : ['AUTH', pass], timeoutMs);
-    const db = u.pathname.replace(/^\//, '');
-    if (db !== '' && db !== '0') await c.call(['SELECT', db], timeoutMs);
-    await c.call(['CLIENT', 'SETNAME', name], timeoutMs);
+    try {
+      const user = decodeURIComponent(u.username);
+      const pass = decodeURIComponent(u.password);
+      if (pass !== '') {
+        await c.call(user !== '' ? ['AUTH', user, pass] : ['AUTH', pass], timeoutMs);
+      }
+      const db = u.pathname.replace(/^\//, '');
+      if (db !== '' && db !== '0') await c.call(['SELECT', db], timeoutMs);
+      await c.call(['CLIENT', 'SETNAME', name], timeoutMs);
+    } catch (err) {
+      c.close(`Redis setup failed: ${(err as Error).message}`);
+      throw err;
+    }
     return c;
   }
 

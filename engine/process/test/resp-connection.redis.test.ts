@@ -92,3 +92,17 @@ t.test('the engine journals over ENGINE_REDIS_SOCKET', async (t) => {
   t.match(line, /flags=\S*U/, 'the journal connection is a Unix socket client');
   await client.close();
 });
+
+t.test('a refused setup step (AUTH here) fails the connect with Redis own words', async (t) => {
+  const redis = await startRedis();
+  t.teardown(() => redis.stop());
+  const count = async () =>
+    String(await redis.client().call('CLIENT', 'LIST'))
+      .trim()
+      .split('\n').length;
+  const before = await count();
+  const url = redis.url.replace('redis://', 'redis://:not-the-password@');
+  await t.rejects(RespConnection.connect(url, 'resp-test', 5_000), /AUTH|password/i);
+  await new Promise((r) => setTimeout(r, 100));
+  t.equal(await count(), before, 'and leaves no connection behind');
+});

@@ -20,6 +20,7 @@ import path from 'node:path';
 import Redis from 'ioredis';
 import postgres from 'postgres';
 import { type Config, loadConfig } from '../common/config';
+import { hotPathNodeArgs } from '../engine/process/node-args';
 import { describeDatabase } from '../sql/migrate-cli';
 import {
   type AdminContext,
@@ -45,6 +46,8 @@ export interface ServiceDef {
   entry: string;
   /** Skip quietly when the entry does not exist (a service still being written). */
   optional?: boolean;
+  /** Latency-critical (engine, gateway): started with hotPathNodeArgs() (engine/process/node-args.ts). */
+  hotPath?: boolean;
   /** Resolves when the service is ready (default: right after spawning). */
   ready?: (config: Config, child: ChildProcess) => Promise<void>;
 }
@@ -60,11 +63,12 @@ export const SERVICES: ServiceDef[] = [
   {
     name: 'gateway',
     entry: 'gateway/main.js',
+    hotPath: true,
     ready: (config, child) => waitForPort(config.gatewayHost, config.gatewayPort, child, 30_000),
   },
 ];
 
-const ENGINE: ServiceDef = { name: 'engine', entry: 'engine/process/main.js' };
+const ENGINE: ServiceDef = { name: 'engine', entry: 'engine/process/main.js', hotPath: true };
 
 function say(line = ''): void {
   process.stdout.write(`${line}\n`);
@@ -195,7 +199,8 @@ export class Supervisor {
   /** Spawns `node dist/<entry>` with this environment plus `env`, output prefixed with the name. */
   spawn(def: ServiceDef, env: NodeJS.ProcessEnv = {}, quiet = false): ChildProcess {
     const entry = path.join(DIST, def.entry);
-    const child = spawn(process.execPath, [entry], {
+    const args = def.hotPath === true ? [...hotPathNodeArgs(), entry] : [entry];
+    const child = spawn(process.execPath, args, {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,

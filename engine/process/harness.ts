@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import Redis from 'ioredis';
+import { hotPathNodeArgs } from './node-args';
 
 export function repoRoot(): string {
   let dir = __dirname;
@@ -235,7 +236,7 @@ export async function startEngine(
   timeoutMs = 60_000,
 ): Promise<EngineHandle> {
   const port = await freePort();
-  const proc = spawn(process.execPath, [ENGINE_MAIN], {
+  const proc = spawn(process.execPath, [...hotPathNodeArgs(), ENGINE_MAIN], {
     env: { ...process.env, LOG_LEVEL: 'info', ENGINE_PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

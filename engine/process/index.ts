@@ -7,6 +7,7 @@ export { protoEventToPlain, writeEventBody } from './event-codec';
 export { IdempotencyWindow } from './idempotency-window';
 export { JournalTrimmer, parseSettledCursor } from './journal-trimmer';
 export { JournalWriter } from './journal-writer';
+export { hotPathNodeArgs } from './node-args';
 export { loadProcessConfig, type ProcessConfig } from './process-config';
 export { lastHashedSeq, loadSnapshot, Replayer, readJournal, recover } from './recovery';
 export { entryId, journalKey, seqOfEntryId, settledKey, snapshotKey } from './redis-keys';

@@ -1,7 +1,8 @@
 // npm run bench:engine [-- --quick] [-- --json]
 //
-// Our matching engine against nodejs-order-book 10.1.1, in one process, on the
-// same pre-generated command streams (see streams.ts):
+// Our matching engine against nodejs-order-book 10.1.1, in one process (the
+// peer in a worker thread, see peer-worker.ts), on the same pre-generated
+// command streams (see streams.ts):
 //   requote     a market maker requoting ~1,000 orders near the touch, with
 //               IOC / FOK / market orders from other accounts;
 //   deep queue  ~100k resting orders on 4 price levels, random cancels and
@@ -26,19 +27,12 @@ import {
   peerApply,
   type Section,
   timeEngineSection,
-  timePeerSection,
   VerificationError,
   warmUpEngine,
-  warmUpPeer,
 } from './harness';
 import { peerBookState } from './peer';
-import {
-  FEE_ACCOUNT_ID,
-  generateDeepQueue,
-  generateRequote,
-  generateResting,
-  type Scenario,
-} from './streams';
+import { generate, PeerHost, type PeerStream } from './peer-worker';
+import { FEE_ACCOUNT_ID, generateResting, type Scenario } from './streams';
 
 const PEER_NAME = 'nodejs-order-book 10.1.1';
 
@@ -155,14 +149,37 @@ function medianBy<T>(xs: T[], key: (x: T) => number): T {
   return sorted[(sorted.length - 1) >> 1]!;
 }
 
-function runStream(factory: EngineFactory, sc: Scenario, cfg: Config): StreamResult {
+async function runStream(
+  factory: EngineFactory,
+  sc: Scenario,
+  stream: PeerStream,
+  cfg: Config,
+): Promise<StreamResult> {
   const n = sc.commands.length;
   progress(`${sc.name}: warm-up pass (ours), ${n.toLocaleString('en-US')} commands`);
   const warm = warmUpEngine(factory, sc);
   const laps = Math.max(1, Math.min(cfg.maxLaps, Math.ceil(cfg.sectionSeconds / warm.seconds)));
   fullGc();
+  progress(`${sc.name}: starting the peer's worker thread (it generates the same stream)`);
+  const peerHost = await PeerHost.start(stream, sc);
+  try {
+    return await alternate(factory, sc, cfg, warm, laps, peerHost);
+  } finally {
+    await peerHost.close();
+  }
+}
+
+async function alternate(
+  factory: EngineFactory,
+  sc: Scenario,
+  cfg: Config,
+  warm: { seconds: number; events: number },
+  laps: number,
+  peerHost: PeerHost,
+): Promise<StreamResult> {
+  const n = sc.commands.length;
   progress(`${sc.name}: warm-up pass (peer), up to ${cfg.peerWarmupSeconds} s`);
-  const pw = warmUpPeer(sc, cfg.peerWarmupSeconds);
+  const pw = await peerHost.warmUp(cfg.peerWarmupSeconds);
   const peerLaps =
     pw.commands < n ? 1 : Math.max(1, Math.min(4, Math.ceil(cfg.peerSectionSeconds / pw.seconds)));
   // alternate the two sides so that any load from other processes hits both alike
@@ -177,7 +194,7 @@ function runStream(factory: EngineFactory, sc: Scenario, cfg: Config): StreamRes
       ours.push(s);
     }
     if (r < cfg.peerReps) {
-      const s = timePeerSection(sc, peerLaps, cfg.peerMaxSeconds);
+      const s = await peerHost.section(peerLaps, cfg.peerMaxSeconds);
       progress(
         `${sc.name}: peer rep ${r + 1}/${cfg.peerReps}: ${s.commands.toLocaleString('en-US')} commands in ${s.seconds.toFixed(3)} s = ${fmtRate(rate(s))}/s`,
       );
@@ -536,7 +553,7 @@ function printReport(
   out.push('');
   out.push('how it was measured:');
   out.push(
-    `- one process; streams generated up front (our command objects + precomputed peer arguments); a seeded model predicts every outcome; both sides warm up (JIT), then their timed sections alternate (ours, peer, ours, ...).`,
+    `- one process; streams generated up front (our command objects + precomputed peer arguments); a seeded model predicts every outcome; the peer runs in a worker thread of this process (its own V8 isolate: neither side's heap and JIT state reaches the other's sections), on the same stream, generated there from the same seed and checked by fingerprint; both sides warm up (JIT), then their timed sections alternate (ours, peer, ours, ...), never overlapping.`,
   );
   out.push(
     `- ours: full risk checks, balances, fees (maker rebates on some accounts, paid from a funded fee account) and events; the event sink is drained every ${DRAIN_EVERY} commands. The peer has no accounts, balances, fees or events.`,
@@ -626,8 +643,9 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     let resting: RestingResult | null = null;
     if (want('requote')) {
       progress(`requote: generating ${fmtInt(cfg.requoteCommands)} commands`);
-      let sc: Scenario | null = generateRequote({ commands: cfg.requoteCommands });
-      requote = runStream(ourEngine, sc, cfg);
+      const stream: PeerStream = { kind: 'requote', options: { commands: cfg.requoteCommands } };
+      let sc: Scenario | null = generate(stream);
+      requote = await runStream(ourEngine, sc, stream, cfg);
       sc = null;
       fullGc();
     }
@@ -635,11 +653,12 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       progress(
         `deep queue: generating ${fmtInt(cfg.deepQueueCommands)} commands on ${fmtInt(cfg.deepQueueResting)} resting orders`,
       );
-      let sc: Scenario | null = generateDeepQueue({
-        commands: cfg.deepQueueCommands,
-        restingOrders: cfg.deepQueueResting,
-      });
-      deep = runStream(ourEngine, sc, cfg);
+      const stream: PeerStream = {
+        kind: 'deep',
+        options: { commands: cfg.deepQueueCommands, restingOrders: cfg.deepQueueResting },
+      };
+      let sc: Scenario | null = generate(stream);
+      deep = await runStream(ourEngine, sc, stream, cfg);
       sc = null;
       fullGc();
     }

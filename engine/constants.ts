@@ -9,12 +9,13 @@ export const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 export const BPS_DENOMINATOR = 10_000;
 
 /**
- * Order pool capacity per engine. Orders live in preallocated typed-array
- * columns (see order-pool.ts), about 100 bytes each: 4M orders ~ 400 MiB
- * reserved lazily as the pool grows in chunks.
+ * Order pool capacity per engine. Orders live in 64-byte records in one
+ * buffer (see order-pool.ts) plus an 8-byte client-order-id reference:
+ * 4M orders ~ 288 MiB (the order index, at load <= 1/4, adds 48-96 bytes an
+ * order), reserved lazily as the pool grows in chunks.
  */
 export const MAX_ORDERS = 4_194_304;
-/** The pool starts at this many slots (~6.5 MiB) and doubles, in whole chunks, up to MAX_ORDERS. */
+/** The pool starts at this many slots (4.5 MiB) and doubles, in whole chunks, up to MAX_ORDERS. */
 export const ORDER_POOL_CHUNK = 65_536;
 
 /** Open orders one account may have across all markets (bounds cancel-all). */
@@ -53,6 +54,7 @@ export function assertConstants(): void {
   assert(MAX_ORDERS % ORDER_POOL_CHUNK === 0, 'pool grows in whole chunks');
   assert(MAX_OPEN_ORDERS_PER_ACCOUNT <= MAX_ORDERS, 'per-account open orders within the pool');
   assert(MAX_ORDERS < 2 ** 31, 'order slots index Int32Array columns');
+  assert(MAX_ORDERS * 64 <= 2 ** 31 - 1, 'byte offsets of order records (slot << 6) fit an int32');
   assert(MAX_ACCOUNTS * MAX_ASSETS <= 2 ** 31, 'balance slot index fits an int32');
   assert(MAX_TAKER_FEE_BPS < BPS_DENOMINATOR, 'a taker fee never exceeds what it is taken from');
   assert(MAX_MAKER_FEE_BPS < BPS_DENOMINATOR, 'a maker fee never exceeds what it is taken from');

@@ -57,7 +57,7 @@ import { LevelPool } from './level-pool';
 import { checkMarketConfig, Market } from './market';
 import type { EngineOptions, MatchingEngine } from './matching-engine';
 import { OrderIndex } from './order-index';
-import { Link, OrderPool } from './order-pool';
+import { Link, OrderF64, OrderI32, OrderPool, OrderU8 } from './order-pool';
 import { RejectReason } from './reject-reason';
 import { corrupt, readSnapshotHeader, SnapshotReader, SnapshotWriter } from './snapshot-codec';
 import { SnapshotError } from './snapshot-error';
@@ -550,12 +550,12 @@ export class Engine implements MatchingEngine {
       const l = opp.levels[i]!;
       const p = lv.price[l]!;
       if (isBuy ? p > limit : p < limit) return false;
-      for (let s = lv.head[l]!; s !== Link.NIL; s = pool.next[s]!) {
-        if (pool.account[s] === account && stp !== StpMode.NONE) {
+      for (let s = lv.head[l]!; s !== Link.NIL; s = pool.i[(s << 4) + OrderI32.next]!) {
+        if (pool.i[(s << 4) + OrderI32.account] === account && stp !== StpMode.NONE) {
           if (stp === StpMode.EXPIRE_MAKER) continue;
           return false;
         }
-        sum += pool.rem[s]!;
+        sum += pool.f[(s << 3) + OrderF64.rem]!;
         if (sum >= need) return true;
       }
     }
@@ -587,9 +587,9 @@ export class Engine implements MatchingEngine {
       }
       if (takerLots === 0) return;
       const mk = lv.head[l]!;
-      const mkRem = pool.rem[mk]!;
+      const mkRem = pool.f[(mk << 3) + OrderF64.rem]!;
       const x = mkRem < takerLots ? mkRem : takerLots;
-      if (stp !== StpMode.NONE && pool.account[mk] === account) {
+      if (stp !== StpMode.NONE && pool.i[(mk << 4) + OrderI32.account] === account) {
         this.selfTradePrevented(m, mk, x);
         if (stp === StpMode.EXPIRE_TAKER) {
           this.tkStopSelf = true;
@@ -622,7 +622,7 @@ export class Engine implements MatchingEngine {
     const k = m.quoteAtomsPerTickLot;
     const notional = p * x * k;
     const baseAtoms = x * m.baseAtomsPerLot;
-    const mkAccount = pool.account[mk]!;
+    const mkAccount = pool.i[(mk << 4) + OrderI32.account]!;
     const makerBps = this.acc.makerBps[mkAccount]!;
     let takerFee: number;
     let makerFee: number;
@@ -672,8 +672,8 @@ export class Engine implements MatchingEngine {
         makerBps,
       );
     }
-    const mkRem = pool.rem[mk]! - x;
-    pool.rem[mk] = mkRem;
+    const mkRem = pool.f[(mk << 3) + OrderF64.rem]! - x;
+    pool.f[(mk << 3) + OrderF64.rem] = mkRem;
     this.touchLevel(l);
     this.lv.qty[l]! -= x;
 
@@ -684,7 +684,7 @@ export class Engine implements MatchingEngine {
     f[at + TradeRec.orderId] = this.tkOrderId;
     f[at + TradeRec.accountId] = this.tkAccount;
     f[at + TradeRec.side] = this.tkIsBuy ? Side.BUY : Side.SELL;
-    f[at + TradeRec.makerOrderId] = pool.id[mk]!;
+    f[at + TradeRec.makerOrderId] = pool.f[(mk << 3) + OrderF64.id]!;
     f[at + TradeRec.makerAccountId] = mkAccount;
     f[at + TradeRec.priceTicks] = p;
     f[at + TradeRec.qtyLots] = x;
@@ -724,7 +724,7 @@ export class Engine implements MatchingEngine {
     f[p + StpRec.marketId] = m.id;
     f[p + StpRec.orderId] = this.tkOrderId;
     f[p + StpRec.accountId] = this.tkAccount;
-    f[p + StpRec.makerOrderId] = this.pool.id[mk]!;
+    f[p + StpRec.makerOrderId] = this.pool.f[(mk << 3) + OrderF64.id]!;
     f[p + StpRec.stpMode] = this.tkStp;
     f[p + StpRec.qtyLots] = x;
   }
@@ -734,8 +734,8 @@ export class Engine implements MatchingEngine {
     const pool = this.pool;
     this.orderOut(
       EventKind.ORDER_EXPIRED,
-      pool.id[mk]!,
-      pool.account[mk]!,
+      pool.f[(mk << 3) + OrderF64.id]!,
+      pool.i[(mk << 4) + OrderI32.account]!,
       m.id,
       CancelReason.SELF_TRADE,
       rem,
@@ -749,17 +749,17 @@ export class Engine implements MatchingEngine {
   /** DECREMENT: maker and taker both lose x lots (a quote-budget taker x * p * qptl of budget). */
   private decrement(m: Market, mk: number, l: number, x: number, p: number): void {
     const pool = this.pool;
-    const mkRem = pool.rem[mk]! - x;
-    pool.rem[mk] = mkRem;
-    pool.qty[mk]! -= x;
+    const mkRem = pool.f[(mk << 3) + OrderF64.rem]! - x;
+    pool.f[(mk << 3) + OrderF64.rem] = mkRem;
+    pool.f[(mk << 3) + OrderF64.qty]! -= x;
     this.touchLevel(l);
     this.lv.qty[l]! -= x;
     this.releaseOrderLock(m, mk, x);
     if (mkRem === 0) {
       this.orderOut(
         EventKind.ORDER_EXPIRED,
-        pool.id[mk]!,
-        pool.account[mk]!,
+        pool.f[(mk << 3) + OrderF64.id]!,
+        pool.i[(mk << 4) + OrderI32.account]!,
         m.id,
         CancelReason.SELF_TRADE,
         0,
@@ -825,16 +825,16 @@ export class Engine implements MatchingEngine {
     const pool = this.pool;
     const s = pool.alloc();
     assert(s !== Link.NIL, 'order pool has room (checked before acceptance)');
-    pool.id[s] = this.tkOrderId;
-    pool.price[s] = price;
-    pool.qty[s] = this.tkQty;
-    pool.rem[s] = this.tkRem;
-    pool.account[s] = this.tkAccount;
-    pool.market[s] = m.id;
-    pool.side[s] = side;
-    pool.tif[s] = TimeInForce.GTC;
-    pool.stp[s] = stp;
-    pool.postOnly[s] = postOnly ? 1 : 0;
+    pool.f[(s << 3) + OrderF64.id] = this.tkOrderId;
+    pool.f[(s << 3) + OrderF64.price] = price;
+    pool.f[(s << 3) + OrderF64.qty] = this.tkQty;
+    pool.f[(s << 3) + OrderF64.rem] = this.tkRem;
+    pool.i[(s << 4) + OrderI32.account] = this.tkAccount;
+    pool.i[(s << 4) + OrderI32.market] = m.id;
+    pool.b[(s << 6) + OrderU8.side] = side;
+    pool.b[(s << 6) + OrderU8.tif] = TimeInForce.GTC;
+    pool.b[(s << 6) + OrderU8.stp] = stp;
+    pool.b[(s << 6) + OrderU8.postOnly] = postOnly ? 1 : 0;
     pool.setCoid(s, coid);
     this.orderIndex.set(this.tkOrderId, s);
     const account = this.tkAccount;
@@ -858,7 +858,7 @@ export class Engine implements MatchingEngine {
     if (orderId !== 0) {
       if (typeof orderId !== 'number') return Link.NIL;
       const s = this.orderIndex.get(orderId);
-      if (s < 0 || this.pool.account[s] !== accountId) return Link.NIL;
+      if (s < 0 || this.pool.i[(s << 4) + OrderI32.account] !== accountId) return Link.NIL;
       return s;
     }
     if (typeof coid !== 'string' || coid.length === 0 || !this.acc.has(accountId)) return Link.NIL;
@@ -874,7 +874,7 @@ export class Engine implements MatchingEngine {
     const s = this.findOrder(accountId, orderId, coid);
     if (s === Link.NIL)
       return this.reject(K, RejectReason.ORDER_UNKNOWN, accountId, 0, orderId, 0, coid);
-    const m = this.markets[this.pool.market[s]!]!;
+    const m = this.markets[this.pool.i[(s << 4) + OrderI32.market]!]!;
     if (m.status === MarketStatus.HALTED) {
       return this.reject(K, RejectReason.MARKET_HALTED, accountId, 0, orderId, 0, coid);
     }
@@ -884,11 +884,11 @@ export class Engine implements MatchingEngine {
 
   private cancelOrder(m: Market, s: number, reason: CancelReason): void {
     const pool = this.pool;
-    const rem = pool.rem[s]!;
+    const rem = pool.f[(s << 3) + OrderF64.rem]!;
     this.orderOut(
       EventKind.ORDER_CANCELED,
-      pool.id[s]!,
-      pool.account[s]!,
+      pool.f[(s << 3) + OrderF64.id]!,
+      pool.i[(s << 4) + OrderI32.account]!,
       m.id,
       reason,
       rem,
@@ -923,8 +923,8 @@ export class Engine implements MatchingEngine {
     const pool = this.pool;
     let s = this.acc.head[accountId]!;
     while (s !== Link.NIL) {
-      const next = pool.aNext[s]!;
-      const m = this.markets[pool.market[s]!]!;
+      const next = pool.i[(s << 4) + OrderI32.aNext]!;
+      const m = this.markets[pool.i[(s << 4) + OrderI32.market]!]!;
       if ((only === undefined || m === only) && m.status !== MarketStatus.HALTED) {
         this.cancelOrder(m, s, reason);
       }
@@ -941,7 +941,7 @@ export class Engine implements MatchingEngine {
     if (s === Link.NIL)
       return this.reject(K, RejectReason.ORDER_UNKNOWN, accountId, 0, orderId, 0, coidIn);
     const pool = this.pool;
-    const m = this.markets[pool.market[s]!]!;
+    const m = this.markets[pool.i[(s << 4) + OrderI32.market]!]!;
     if (m.status !== MarketStatus.ACTIVE) {
       const r =
         m.status === MarketStatus.HALTED
@@ -949,9 +949,9 @@ export class Engine implements MatchingEngine {
           : RejectReason.MARKET_CANCEL_ONLY;
       return this.reject(K, r, accountId, 0, orderId, 0, coidIn);
     }
-    const curPrice = pool.price[s]!;
-    const curQty = pool.qty[s]!;
-    const curRem = pool.rem[s]!;
+    const curPrice = pool.f[(s << 3) + OrderF64.price]!;
+    const curQty = pool.f[(s << 3) + OrderF64.qty]!;
+    const curRem = pool.f[(s << 3) + OrderF64.rem]!;
     const filled = curQty - curRem;
     const newPrice = c.newPriceTicks;
     const newQty = c.newQtyLots;
@@ -983,18 +983,18 @@ export class Engine implements MatchingEngine {
     if (price * qty * k < m.minNotionalAtoms) {
       return this.reject(K, RejectReason.NOTIONAL_BELOW_MIN, accountId, 0, orderId, 0, coidIn);
     }
-    const isBuy = pool.side[s] === Side.BUY;
+    const isBuy = pool.b[(s << 6) + OrderU8.side] === Side.BUY;
     const rem = qty - filled;
     const coid = pool.coid[s]!;
-    const id = pool.id[s]!;
-    const account = pool.account[s]!;
+    const id = pool.f[(s << 3) + OrderF64.id]!;
+    const account = pool.i[(s << 4) + OrderI32.account]!;
 
     if (price === curPrice && qty < curQty) {
       // In place, keeping priority.
       const cut = curQty - qty;
-      pool.qty[s] = qty;
-      pool.rem[s] = rem;
-      const l = pool.level[s]!;
+      pool.f[(s << 3) + OrderF64.qty] = qty;
+      pool.f[(s << 3) + OrderF64.rem] = rem;
+      const l = pool.i[(s << 4) + OrderI32.level]!;
       this.touchLevel(l);
       this.lv.qty[l]! -= cut;
       this.amended(id, account, m.id, price, qty, rem, FLAG_KEPT_PRIORITY, coid);
@@ -1003,7 +1003,7 @@ export class Engine implements MatchingEngine {
     }
 
     const opp = isBuy ? m.asks : m.bids;
-    if (pool.postOnly[s] === 1 && opp.n !== 0) {
+    if (pool.b[(s << 6) + OrderU8.postOnly] === 1 && opp.n !== 0) {
       const best = opp.bestPrice();
       if (isBuy ? best <= price : best >= price) {
         return this.reject(K, RejectReason.POST_ONLY_WOULD_TAKE, accountId, 0, orderId, 0, coidIn);
@@ -1021,15 +1021,15 @@ export class Engine implements MatchingEngine {
     this.leaveAccount(s);
     this.unlock(spendSlot, curLock);
     this.lockFunds(spendSlot, newLock);
-    pool.price[s] = price;
-    pool.qty[s] = qty;
-    pool.rem[s] = rem;
+    pool.f[(s << 3) + OrderF64.price] = price;
+    pool.f[(s << 3) + OrderF64.qty] = qty;
+    pool.f[(s << 3) + OrderF64.rem] = rem;
     this.amended(id, account, m.id, price, qty, rem, 0, coid);
 
     this.tkOrderId = id;
     this.tkAccount = account;
     this.tkIsBuy = isBuy;
-    this.tkStp = pool.stp[s]!;
+    this.tkStp = pool.b[(s << 6) + OrderU8.stp]!;
     this.tkLimit = price;
     this.tkByBudget = false;
     this.tkQty = qty;
@@ -1049,8 +1049,8 @@ export class Engine implements MatchingEngine {
       this.expireTaker(m, CancelReason.SELF_TRADE);
       this.dropOrder(s);
     } else if (this.tkRem > 0) {
-      pool.qty[s] = this.tkQty;
-      pool.rem[s] = this.tkRem;
+      pool.f[(s << 3) + OrderF64.qty] = this.tkQty;
+      pool.f[(s << 3) + OrderF64.rem] = this.tkRem;
       this.joinLevel(m, s);
       this.joinAccount(s);
     } else {
@@ -1379,8 +1379,8 @@ export class Engine implements MatchingEngine {
   private joinLevel(m: Market, s: number): void {
     const pool = this.pool;
     const lv = this.lv;
-    const side = pool.side[s]!;
-    const price = pool.price[s]!;
+    const side = pool.b[(s << 6) + OrderU8.side]!;
+    const price = pool.f[(s << 3) + OrderF64.price]!;
     const book = side === Side.BUY ? m.bids : m.asks;
     // Alive levels are exactly those in their book side, one per (market, side, price).
     const h = price & HINT_MASK;
@@ -1405,14 +1405,14 @@ export class Engine implements MatchingEngine {
     }
     this.touchLevel(l);
     const tail = lv.tail[l]!;
-    pool.prev[s] = tail;
-    pool.next[s] = Link.NIL;
+    pool.i[(s << 4) + OrderI32.prev] = tail;
+    pool.i[(s << 4) + OrderI32.next] = Link.NIL;
     if (tail === Link.NIL) lv.head[l] = s;
-    else pool.next[tail] = s;
+    else pool.i[(tail << 4) + OrderI32.next] = s;
     lv.tail[l] = s;
-    lv.qty[l]! += pool.rem[s];
+    lv.qty[l]! += pool.f[(s << 3) + OrderF64.rem];
     lv.count[l]!++;
-    pool.level[s] = l;
+    pool.i[(s << 4) + OrderI32.level] = l;
   }
 
   /**
@@ -1442,15 +1442,15 @@ export class Engine implements MatchingEngine {
   private leaveLevel(s: number): void {
     const pool = this.pool;
     const lv = this.lv;
-    const l = pool.level[s]!;
+    const l = pool.i[(s << 4) + OrderI32.level]!;
     this.touchLevel(l);
-    const prev = pool.prev[s]!;
-    const next = pool.next[s]!;
+    const prev = pool.i[(s << 4) + OrderI32.prev]!;
+    const next = pool.i[(s << 4) + OrderI32.next]!;
     if (prev === Link.NIL) lv.head[l] = next;
-    else pool.next[prev] = next;
+    else pool.i[(prev << 4) + OrderI32.next] = next;
     if (next === Link.NIL) lv.tail[l] = prev;
-    else pool.prev[next] = prev;
-    const qty = lv.qty[l]! - pool.rem[s]!;
+    else pool.i[(next << 4) + OrderI32.prev] = prev;
+    const qty = lv.qty[l]! - pool.f[(s << 3) + OrderF64.rem]!;
     lv.qty[l] = qty;
     const count = lv.count[l]! - 1;
     lv.count[l] = count;
@@ -1469,31 +1469,31 @@ export class Engine implements MatchingEngine {
 
   private joinAccount(s: number): void {
     const pool = this.pool;
-    const a = pool.account[s]!;
+    const a = pool.i[(s << 4) + OrderI32.account]!;
     const tail = this.acc.tail[a]!;
-    pool.aPrev[s] = tail;
-    pool.aNext[s] = Link.NIL;
+    pool.i[(s << 4) + OrderI32.aPrev] = tail;
+    pool.i[(s << 4) + OrderI32.aNext] = Link.NIL;
     if (tail === Link.NIL) this.acc.head[a] = s;
-    else pool.aNext[tail] = s;
+    else pool.i[(tail << 4) + OrderI32.aNext] = s;
     this.acc.tail[a] = s;
   }
 
   private leaveAccount(s: number): void {
     const pool = this.pool;
-    const a = pool.account[s]!;
-    const prev = pool.aPrev[s]!;
-    const next = pool.aNext[s]!;
+    const a = pool.i[(s << 4) + OrderI32.account]!;
+    const prev = pool.i[(s << 4) + OrderI32.aPrev]!;
+    const next = pool.i[(s << 4) + OrderI32.aNext]!;
     if (prev === Link.NIL) this.acc.head[a] = next;
-    else pool.aNext[prev] = next;
+    else pool.i[(prev << 4) + OrderI32.aNext] = next;
     if (next === Link.NIL) this.acc.tail[a] = prev;
-    else pool.aPrev[next] = prev;
+    else pool.i[(next << 4) + OrderI32.aPrev] = prev;
   }
 
   /** Forgets order s (already out of its level and account list) and frees its slot. */
   private dropOrder(s: number): void {
     const pool = this.pool;
-    const a = pool.account[s]!;
-    this.orderIndex.delete(pool.id[s]!);
+    const a = pool.i[(s << 4) + OrderI32.account]!;
+    this.orderIndex.delete(pool.f[(s << 3) + OrderF64.id]!);
     const coid = pool.coid[s]!;
     if (coid.length !== 0) this.acc.coids[a]!.delete(coid);
     this.acc.openCount[a]!--;
@@ -1510,11 +1510,11 @@ export class Engine implements MatchingEngine {
   /** Releases the lock of `lots` lots of resting order s. */
   private releaseOrderLock(m: Market, s: number, lots: number): void {
     const pool = this.pool;
-    const acct = pool.account[s]!;
-    if (pool.side[s] === Side.BUY) {
+    const acct = pool.i[(s << 4) + OrderI32.account]!;
+    if (pool.b[(s << 6) + OrderU8.side] === Side.BUY) {
       this.unlock(
         this.bal.find(acct, m.quoteAssetId),
-        pool.price[s]! * lots * m.quoteAtomsPerTickLot,
+        pool.f[(s << 3) + OrderF64.price]! * lots * m.quoteAtomsPerTickLot,
       );
     } else {
       this.unlock(this.bal.find(acct, m.baseAssetId), lots * m.baseAtomsPerLot);
@@ -1721,17 +1721,17 @@ export class Engine implements MatchingEngine {
   private view(s: number): RestingOrderView {
     const pool = this.pool;
     return {
-      orderId: pool.id[s]!,
-      accountId: pool.account[s]!,
-      marketId: pool.market[s]!,
-      side: pool.side[s]! as Side,
-      priceTicks: pool.price[s]!,
-      qtyLots: pool.qty[s]!,
-      filledLots: pool.qty[s]! - pool.rem[s]!,
-      remainingLots: pool.rem[s]!,
-      timeInForce: pool.tif[s]! as TimeInForce,
-      stpMode: pool.stp[s]! as StpMode,
-      postOnly: pool.postOnly[s] === 1,
+      orderId: pool.f[(s << 3) + OrderF64.id]!,
+      accountId: pool.i[(s << 4) + OrderI32.account]!,
+      marketId: pool.i[(s << 4) + OrderI32.market]!,
+      side: pool.b[(s << 6) + OrderU8.side]! as Side,
+      priceTicks: pool.f[(s << 3) + OrderF64.price]!,
+      qtyLots: pool.f[(s << 3) + OrderF64.qty]!,
+      filledLots: pool.f[(s << 3) + OrderF64.qty]! - pool.f[(s << 3) + OrderF64.rem]!,
+      remainingLots: pool.f[(s << 3) + OrderF64.rem]!,
+      timeInForce: pool.b[(s << 6) + OrderU8.tif]! as TimeInForce,
+      stpMode: pool.b[(s << 6) + OrderU8.stp]! as StpMode,
+      postOnly: pool.b[(s << 6) + OrderU8.postOnly] === 1,
       clientOrderId: pool.coid[s]!,
     };
   }
@@ -1792,7 +1792,7 @@ export class Engine implements MatchingEngine {
     if (m === undefined || (side !== Side.BUY && side !== Side.SELL)) return;
     const book = side === Side.BUY ? m.bids : m.asks;
     for (let i = book.n - 1; i >= 0; i--) {
-      for (let s = this.lv.head[book.levels[i]!]!; s !== Link.NIL; s = this.pool.next[s]!) {
+      for (let s = this.lv.head[book.levels[i]!]!; s !== Link.NIL; s = this.pool.i[(s << 4) + OrderI32.next]!) {
         fn(this.view(s));
       }
     }
@@ -1983,7 +1983,7 @@ export class Engine implements MatchingEngine {
       for (const book of [m.bids, m.asks]) {
         const first = ranked;
         for (let i = book.n - 1; i >= 0; i--) {
-          for (let s = lv.head[book.levels[i]!]!; s !== Link.NIL; s = pool.next[s]!) {
+          for (let s = lv.head[book.levels[i]!]!; s !== Link.NIL; s = pool.i[(s << 4) + OrderI32.next]!) {
             rank[s] = ranked++;
           }
         }
@@ -1996,14 +1996,14 @@ export class Engine implements MatchingEngine {
       if (r < 0) continue;
       w.reserve(64 + pool.coid[s]!.length);
       w.u32(r);
-      w.f64(pool.id[s]!);
-      w.u32(pool.account[s]!);
-      w.f64(pool.price[s]!);
-      w.f64(pool.qty[s]!);
-      w.f64(pool.qty[s]! - pool.rem[s]!);
-      w.u8(pool.tif[s]!);
-      w.u8(pool.stp[s]!);
-      w.u8(pool.postOnly[s]!);
+      w.f64(pool.f[(s << 3) + OrderF64.id]!);
+      w.u32(pool.i[(s << 4) + OrderI32.account]!);
+      w.f64(pool.f[(s << 3) + OrderF64.price]!);
+      w.f64(pool.f[(s << 3) + OrderF64.qty]!);
+      w.f64(pool.f[(s << 3) + OrderF64.qty]! - pool.f[(s << 3) + OrderF64.rem]!);
+      w.u8(pool.b[(s << 6) + OrderU8.tif]!);
+      w.u8(pool.b[(s << 6) + OrderU8.stp]!);
+      w.u8(pool.b[(s << 6) + OrderU8.postOnly]!);
       w.ascii(pool.coid[s]!);
     }
     w.u32(withOrders);
@@ -2012,7 +2012,7 @@ export class Engine implements MatchingEngine {
       w.u32(a);
       w.u32(acc.openCount[a]!);
       w.reserve(acc.openCount[a]! * 4);
-      for (let s = acc.head[a]!; s !== Link.NIL; s = pool.aNext[s]!) w.u32(rank[s]!);
+      for (let s = acc.head[a]!; s !== Link.NIL; s = pool.i[(s << 4) + OrderI32.aNext]!) w.u32(rank[s]!);
     }
 
     w.u32(this.pending.size);
@@ -2177,17 +2177,17 @@ export class Engine implements MatchingEngine {
       if (coid.length !== 0 && !isValidClientOrderId(coid)) throw corrupt(`order ${orderId} coid`);
       if (e.orderIndex.get(orderId) >= 0) throw corrupt(`duplicate order ${orderId}`);
       if (e.acc.openCount[a]! >= MAX_OPEN_ORDERS_PER_ACCOUNT) throw corrupt('open order count');
-      pool.id[s] = orderId;
-      pool.price[s] = price;
-      pool.qty[s] = qty;
-      pool.rem[s] = qty - filled;
-      pool.account[s] = a;
-      pool.tif[s] = tif;
-      pool.stp[s] = stp;
-      pool.postOnly[s] = post;
+      pool.f[(s << 3) + OrderF64.id] = orderId;
+      pool.f[(s << 3) + OrderF64.price] = price;
+      pool.f[(s << 3) + OrderF64.qty] = qty;
+      pool.f[(s << 3) + OrderF64.rem] = qty - filled;
+      pool.i[(s << 4) + OrderI32.account] = a;
+      pool.b[(s << 6) + OrderU8.tif] = tif;
+      pool.b[(s << 6) + OrderU8.stp] = stp;
+      pool.b[(s << 6) + OrderU8.postOnly] = post;
       pool.setCoid(s, coid);
-      pool.aPrev[s] = Link.NIL;
-      pool.aNext[s] = Link.NIL;
+      pool.i[(s << 4) + OrderI32.aPrev] = Link.NIL;
+      pool.i[(s << 4) + OrderI32.aNext] = Link.NIL;
       e.orderIndex.set(orderId, s);
       e.acc.openCount[a]!++;
       if (coid.length !== 0) {
@@ -2211,32 +2211,32 @@ export class Engine implements MatchingEngine {
         let lastPrice = 0;
         let l: number = Link.NIL;
         for (; s < end; s++) {
-          const price = pool.price[s]!;
-          if (price > m.maxPriceTicks || pool.qty[s]! > m.maxQtyLots) {
-            throw corrupt(`order ${pool.id[s]} outside market ${m.id} limits`);
+          const price = pool.f[(s << 3) + OrderF64.price]!;
+          if (price > m.maxPriceTicks || pool.f[(s << 3) + OrderF64.qty]! > m.maxQtyLots) {
+            throw corrupt(`order ${pool.f[(s << 3) + OrderF64.id]} outside market ${m.id} limits`);
           }
-          if (pool.stp[s] === StpMode.NONE && !m.allowSelfTrade) {
-            throw corrupt(`order ${pool.id[s]} stp`);
+          if (pool.b[(s << 6) + OrderU8.stp] === StpMode.NONE && !m.allowSelfTrade) {
+            throw corrupt(`order ${pool.f[(s << 3) + OrderF64.id]} stp`);
           }
           if (l !== Link.NIL && (side === Side.BUY ? price > lastPrice : price < lastPrice)) {
             throw corrupt('book out of priority order');
           }
-          pool.market[s] = m.id;
-          pool.side[s] = side;
+          pool.i[(s << 4) + OrderI32.market] = m.id;
+          pool.b[(s << 6) + OrderU8.side] = side;
           // Worst level last: append in reading order, reverse once the side is read.
           if (l === Link.NIL || price !== lastPrice) {
             l = e.lv.alloc(m.id, side, price);
             book.insertAt(book.n, side === Side.BUY ? price : -price, l);
           }
           const tail = e.lv.tail[l]!;
-          pool.prev[s] = tail;
-          pool.next[s] = Link.NIL;
+          pool.i[(s << 4) + OrderI32.prev] = tail;
+          pool.i[(s << 4) + OrderI32.next] = Link.NIL;
           if (tail === Link.NIL) e.lv.head[l] = s;
-          else pool.next[tail] = s;
+          else pool.i[(tail << 4) + OrderI32.next] = s;
           e.lv.tail[l] = s;
-          e.lv.qty[l]! += pool.rem[s];
+          e.lv.qty[l]! += pool.f[(s << 3) + OrderF64.rem];
           e.lv.count[l]!++;
-          pool.level[s] = l;
+          pool.i[(s << 4) + OrderI32.level] = l;
           lastPrice = price;
         }
         book.keys.subarray(0, book.n).reverse();
@@ -2257,7 +2257,7 @@ export class Engine implements MatchingEngine {
       if (!e.acc.has(a) || cnt !== e.acc.openCount[a]) throw corrupt(`order list of ${a}`);
       for (let j = 0; j < cnt; j++) {
         const o = r.small(0, total - 1, 'order rank');
-        if (listedRank[o] === 1 || pool.account[o] !== a) throw corrupt(`order list of ${a}`);
+        if (listedRank[o] === 1 || pool.i[(o << 4) + OrderI32.account] !== a) throw corrupt(`order list of ${a}`);
         listedRank[o] = 1;
         e.joinAccount(o);
       }
@@ -2331,15 +2331,15 @@ export class Engine implements MatchingEngine {
     };
     // Restored orders occupy slots 0..live-1.
     for (let s = 0; s < pool.live; s++) {
-      const m = this.markets[pool.market[s]!]!;
-      if (pool.side[s] === Side.BUY) {
+      const m = this.markets[pool.i[(s << 4) + OrderI32.market]!]!;
+      if (pool.b[(s << 6) + OrderU8.side] === Side.BUY) {
         add(
-          pool.account[s]!,
+          pool.i[(s << 4) + OrderI32.account]!,
           m.quoteAssetId,
-          pool.price[s]! * pool.rem[s]! * m.quoteAtomsPerTickLot,
+          pool.f[(s << 3) + OrderF64.price]! * pool.f[(s << 3) + OrderF64.rem]! * m.quoteAtomsPerTickLot,
         );
       } else {
-        add(pool.account[s]!, m.baseAssetId, pool.rem[s]! * m.baseAtomsPerLot);
+        add(pool.i[(s << 4) + OrderI32.account]!, m.baseAssetId, pool.f[(s << 3) + OrderF64.rem]! * m.baseAtomsPerLot);
       }
     }
     for (const w of this.pending.values()) add(w.accountId, w.assetId, w.amountAtoms);

@@ -1,9 +1,12 @@
-// Resting orders as a struct of arrays: one typed-array column per field and
-// a slot index per order, so a million orders are a few dozen flat buffers
-// rather than a million objects. Slots are recycled through a free list; the
-// columns grow in whole ORDER_POOL_CHUNKs, doubling (copying), up to the
-// pool's limit: growing by one chunk at a time would copy O(n^2) bytes.
-// The columns are replaced when the pool grows: never hold one across alloc().
+// Resting orders as fixed 64-byte records in one buffer, one record (one
+// cache line) per slot, so a million orders are one flat buffer rather than a
+// million objects, and touching an order touches one line instead of one per
+// field (a struct-of-arrays layout spread each order over 15 columns). Three
+// views share the buffer: doubles, int32s and bytes, indexed from the slot
+// with shifts (see OrderF64 / OrderI32 / OrderU8). Slots are recycled through
+// a free list; the buffer grows in whole ORDER_POOL_CHUNKs, doubling (copying),
+// up to the pool's limit. The views are replaced when the pool grows: never
+// hold one across alloc().
 import { assert } from '../common/errors';
 import { MAX_ORDERS, ORDER_POOL_CHUNK } from './constants';
 
@@ -13,8 +16,43 @@ export const enum Link {
   NIL = -1,
 }
 
+/** Bytes per order record. */
+export const ORDER_RECORD_BYTES = 64;
+
+/** Double fields: `f[(s << 3) + field]` (bytes 0..31 of the record). */
+export const enum OrderF64 {
+  id = 0,
+  price = 1,
+  /** Total quantity (after amends and DECREMENT self-trade prevention). */
+  qty = 2,
+  /** Remaining (unfilled) quantity; filled = qty - rem. */
+  rem = 3,
+}
+
+/** Int32 fields: `i[(s << 4) + field]` (bytes 32..59). */
+export const enum OrderI32 {
+  account = 8,
+  market = 9,
+  /** The level this order rests in (a LevelPool index). */
+  level = 10,
+  /** FIFO links inside the order's price level. */
+  prev = 11,
+  next = 12,
+  /** Links of the account's open-order list (book-entry order). */
+  aPrev = 13,
+  aNext = 14,
+}
+
+/** Byte fields: `b[(s << 6) + field]` (bytes 60..63). */
+export const enum OrderU8 {
+  side = 60,
+  tif = 61,
+  stp = 62,
+  postOnly = 63,
+}
+
 export class OrderPool {
-  /** Slots the columns hold. */
+  /** Slots the buffer holds. */
   capacity = 0;
   /** Slots handed out at least once (slots >= top were never used). */
   private top = 0;
@@ -23,26 +61,10 @@ export class OrderPool {
   /** Orders currently allocated. */
   live = 0;
 
-  id = new Float64Array(0);
-  price = new Float64Array(0);
-  /** Total quantity (after amends and DECREMENT self-trade prevention). */
-  qty = new Float64Array(0);
-  /** Remaining (unfilled) quantity; filled = qty - rem. */
-  rem = new Float64Array(0);
-  account = new Int32Array(0);
-  market = new Int32Array(0);
-  /** The level this order rests in (a LevelPool index). */
-  level = new Int32Array(0);
-  /** FIFO links inside the order's price level. */
-  prev = new Int32Array(0);
-  next = new Int32Array(0);
-  /** Links of the account's open-order list (book-entry order). */
-  aPrev = new Int32Array(0);
-  aNext = new Int32Array(0);
-  side = new Uint8Array(0);
-  tif = new Uint8Array(0);
-  stp = new Uint8Array(0);
-  postOnly = new Uint8Array(0);
+  /** The records seen as doubles, int32s and bytes (one buffer). */
+  f = new Float64Array(0);
+  i = new Int32Array(0);
+  b = new Uint8Array(0);
   /** Client order ids ('' for none); a plain array of strings. Write through setCoid(). */
   coid: string[] = [];
   /** Sum of the lengths of the live orders' client order ids (sizes snapshots exactly). */
@@ -59,7 +81,7 @@ export class OrderPool {
   alloc(): number {
     let s = this.freeHead;
     if (s !== Link.NIL) {
-      this.freeHead = this.next[s]!;
+      this.freeHead = this.i[(s << 4) + OrderI32.next]!;
     } else {
       if (this.top === this.capacity && !this.grow()) return Link.NIL;
       s = this.top++;
@@ -85,7 +107,7 @@ export class OrderPool {
   /** Returns a slot to the free list. */
   release(s: number): void {
     this.setCoid(s, '');
-    this.next[s] = this.freeHead;
+    this.i[(s << 4) + OrderI32.next] = this.freeHead;
     this.freeHead = s;
     this.live--;
   }
@@ -96,22 +118,13 @@ export class OrderPool {
     let cap = Math.max(this.capacity * 2, ORDER_POOL_CHUNK);
     while (cap < min) cap *= 2;
     cap = Math.min(cap, this.maxOrders);
-    this.id = growF64(this.id, cap);
-    this.price = growF64(this.price, cap);
-    this.qty = growF64(this.qty, cap);
-    this.rem = growF64(this.rem, cap);
-    this.account = growI32(this.account, cap);
-    this.market = growI32(this.market, cap);
-    this.level = growI32(this.level, cap);
-    this.prev = growI32(this.prev, cap);
-    this.next = growI32(this.next, cap);
-    this.aPrev = growI32(this.aPrev, cap);
-    this.aNext = growI32(this.aNext, cap);
-    this.side = growU8(this.side, cap);
-    this.tif = growU8(this.tif, cap);
-    this.stp = growU8(this.stp, cap);
-    this.postOnly = growU8(this.postOnly, cap);
-    for (let i = this.capacity; i < cap; i++) this.coid.push('');
+    const buf = new ArrayBuffer(cap * ORDER_RECORD_BYTES);
+    const b = new Uint8Array(buf);
+    b.set(this.b);
+    this.f = new Float64Array(buf);
+    this.i = new Int32Array(buf);
+    this.b = b;
+    for (let k = this.capacity; k < cap; k++) this.coid.push('');
     this.capacity = cap;
     return true;
   }

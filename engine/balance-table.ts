@@ -1,29 +1,53 @@
 // Balances per (account, asset): an open-addressing hash from the key
-// accountId * MAX_ASSETS + assetId to a stable slot, and the balances in
-// columns by slot. Slots are never freed (a zero balance is just skipped), so
+// accountId * MAX_ASSETS + assetId to a stable slot, and the balances in one
+// 64-byte record per slot (one cache line; see order-pool.ts). Slots are never freed (a zero balance is just skipped), so
 // a slot index stays valid for the engine's life; the hash table rehashes
 // without moving them.
 import { MAX_ASSETS } from './constants';
-import { growF64, growI32 } from './order-pool';
+
+/** Bytes per balance record. */
+export const BALANCE_RECORD_BYTES = 64;
+
+/** Double fields: `f[(s << 3) + field]` (bytes 0..39 of the record). */
+export const enum BalanceF64 {
+  available = 0,
+  locked = 1,
+  /** Generation of the command that last touched it, and its values before that command. */
+  stamp = 2,
+  beforeAvailable = 3,
+  beforeLocked = 4,
+}
+
+/** Int32 fields: `i[(s << 4) + field]` (bytes 40..51). */
+export const enum BalanceI32 {
+  /** accountId * MAX_ASSETS + assetId */
+  key = 10,
+  account = 11,
+  asset = 12,
+}
+
+const INITIAL_SLOTS = 256;
 
 export class BalanceTable {
   /** Slots in use. */
   count = 0;
-  key = new Int32Array(256);
-  account = new Int32Array(256);
-  asset = new Int32Array(256);
-  available = new Float64Array(256);
-  locked = new Float64Array(256);
-  /** Generation of the command that last touched it, and its values before that command. */
-  stamp = new Float64Array(256);
-  beforeAvailable = new Float64Array(256);
-  beforeLocked = new Float64Array(256);
+  /** Slots the buffer holds. */
+  private capacity = INITIAL_SLOTS;
+  /** The records seen as doubles and int32s (one buffer; replaced when it grows). */
+  f: Float64Array;
+  i: Int32Array;
 
   /** Hash table: key + 1 (0 = empty) and slot. */
   private hKeys = new Int32Array(512);
   private hSlots = new Int32Array(512);
   private hMask = 511;
   private hShift = 23; // 32 - log2(512)
+
+  constructor() {
+    const buf = new ArrayBuffer(INITIAL_SLOTS * BALANCE_RECORD_BYTES);
+    this.f = new Float64Array(buf);
+    this.i = new Int32Array(buf);
+  }
 
   /** The slot of (accountId, assetId), or -1 when it was never created. */
   find(accountId: number, assetId: number): number {
@@ -46,14 +70,16 @@ export class BalanceTable {
   }
 
   private create(key: number): number {
-    if (this.count === this.key.length) this.growSlots();
+    if (this.count === this.capacity) this.growSlots();
     const s = this.count++;
-    this.key[s] = key;
-    this.account[s] = Math.floor(key / MAX_ASSETS);
-    this.asset[s] = key % MAX_ASSETS;
-    this.available[s] = 0;
-    this.locked[s] = 0;
-    this.stamp[s] = 0;
+    const i = this.i;
+    i[(s << 4) + BalanceI32.key] = key;
+    i[(s << 4) + BalanceI32.account] = Math.floor(key / MAX_ASSETS);
+    i[(s << 4) + BalanceI32.asset] = key % MAX_ASSETS;
+    const f = this.f;
+    f[(s << 3) + BalanceF64.available] = 0;
+    f[(s << 3) + BalanceF64.locked] = 0;
+    f[(s << 3) + BalanceF64.stamp] = 0;
     if (this.count * 2 > this.hKeys.length) this.rehash(this.hKeys.length * 2);
     else this.insert(key + 1, s);
     return s;
@@ -73,18 +99,16 @@ export class BalanceTable {
     this.hSlots = new Int32Array(size);
     this.hMask = size - 1;
     this.hShift = 32 - Math.log2(size);
-    for (let s = 0; s < this.count; s++) this.insert(this.key[s]! + 1, s);
+    for (let s = 0; s < this.count; s++) this.insert(this.i[(s << 4) + BalanceI32.key]! + 1, s);
   }
 
   private growSlots(): void {
-    const cap = this.key.length * 2;
-    this.key = growI32(this.key, cap);
-    this.account = growI32(this.account, cap);
-    this.asset = growI32(this.asset, cap);
-    this.available = growF64(this.available, cap);
-    this.locked = growF64(this.locked, cap);
-    this.stamp = growF64(this.stamp, cap);
-    this.beforeAvailable = growF64(this.beforeAvailable, cap);
-    this.beforeLocked = growF64(this.beforeLocked, cap);
+    const cap = this.capacity * 2;
+    const buf = new ArrayBuffer(cap * BALANCE_RECORD_BYTES);
+    const f = new Float64Array(buf);
+    f.set(this.f);
+    this.f = f;
+    this.i = new Int32Array(buf);
+    this.capacity = cap;
   }
 }

@@ -17,7 +17,7 @@
 // invariants (a negative balance, lock or level) throw AssertionFailure.
 import { AssertionFailure, assert, ExchangeError } from '../common/errors';
 import { AccountTable } from './account-table';
-import { BalanceTable } from './balance-table';
+import { BalanceF64, BalanceI32, BalanceTable } from './balance-table';
 import { type BookSide, HINT_MASK } from './book-side';
 import {
   assertConstants,
@@ -53,7 +53,7 @@ import {
 } from './event';
 import { EventBuffer } from './event-buffer';
 import { feeAtoms, rebateAtoms } from './fees';
-import { LevelPool } from './level-pool';
+import { LevelF64, LevelI32, LevelPool, LevelU8 } from './level-pool';
 import { checkMarketConfig, Market } from './market';
 import type { EngineOptions, MatchingEngine } from './matching-engine';
 import { OrderIndex } from './order-index';
@@ -462,7 +462,7 @@ export class Engine implements MatchingEngine {
       lock = (qty as number) * m.baseAtomsPerLot;
     }
     const spendSlot = this.bal.find(accountId, isBuy ? m.quoteAssetId : m.baseAssetId);
-    if (spendSlot < 0 || this.bal.available[spendSlot]! < lock) {
+    if (spendSlot < 0 || this.bal.f[(spendSlot << 3) + BalanceF64.available]! < lock) {
       return this.reject(K, RejectReason.INSUFFICIENT_FUNDS, accountId, marketId, 0, 0, coid);
     }
 
@@ -548,9 +548,13 @@ export class Engine implements MatchingEngine {
     let sum = 0;
     for (let i = opp.n - 1; i >= 0; i--) {
       const l = opp.levels[i]!;
-      const p = lv.price[l]!;
+      const p = lv.f[(l << 3) + LevelF64.price]!;
       if (isBuy ? p > limit : p < limit) return false;
-      for (let s = lv.head[l]!; s !== Link.NIL; s = pool.i[(s << 4) + OrderI32.next]!) {
+      for (
+        let s = lv.i[(l << 4) + LevelI32.head]!;
+        s !== Link.NIL;
+        s = pool.i[(s << 4) + OrderI32.next]!
+      ) {
         if (pool.i[(s << 4) + OrderI32.account] === account && stp !== StpMode.NONE) {
           if (stp === StpMode.EXPIRE_MAKER) continue;
           return false;
@@ -576,7 +580,7 @@ export class Engine implements MatchingEngine {
       const n = opp.n;
       if (n === 0) return;
       const l = opp.levels[n - 1]!;
-      const p = lv.price[l]!;
+      const p = lv.f[(l << 3) + LevelF64.price]!;
       if (isBuy ? p > limit : p < limit) return;
       let takerLots: number;
       if (byBudget) {
@@ -586,7 +590,7 @@ export class Engine implements MatchingEngine {
         takerLots = this.tkRem;
       }
       if (takerLots === 0) return;
-      const mk = lv.head[l]!;
+      const mk = lv.i[(l << 4) + LevelI32.head]!;
       const mkRem = pool.f[(mk << 3) + OrderF64.rem]!;
       const x = mkRem < takerLots ? mkRem : takerLots;
       if (stp !== StpMode.NONE && pool.i[(mk << 4) + OrderI32.account] === account) {
@@ -630,15 +634,15 @@ export class Engine implements MatchingEngine {
       const tq = this.tkSpendSlot;
       this.touchBalance(tq);
       if (this.tkByBudget) {
-        bal.locked[tq]! -= notional;
+        bal.f[(tq << 3) + BalanceF64.locked]! -= notional;
         this.tkBudget -= notional;
       } else {
         const release = this.tkLimit * x * k;
-        bal.locked[tq]! -= release;
-        bal.available[tq]! += release - notional;
+        bal.f[(tq << 3) + BalanceF64.locked]! -= release;
+        bal.f[(tq << 3) + BalanceF64.available]! += release - notional;
         this.tkRem -= x;
       }
-      assert(bal.locked[tq]! >= 0, 'taker quote lock covers the fill');
+      assert(bal.f[(tq << 3) + BalanceF64.locked]! >= 0, 'taker quote lock covers the fill');
       if (this.tkRecvSlot < 0) this.tkRecvSlot = bal.slot(this.tkAccount, m.baseAssetId);
       takerFee = feeAtoms(baseAtoms, this.tkTakerBps);
       this.credit(this.tkRecvSlot, baseAtoms - takerFee);
@@ -675,7 +679,7 @@ export class Engine implements MatchingEngine {
     const mkRem = pool.f[(mk << 3) + OrderF64.rem]! - x;
     pool.f[(mk << 3) + OrderF64.rem] = mkRem;
     this.touchLevel(l);
-    this.lv.qty[l]! -= x;
+    this.lv.f[(l << 3) + LevelF64.qty]! -= x;
 
     const at = this.events.begin(EventKind.TRADE, this.seq, TradeRec.SIZE);
     const f = this.events.f;
@@ -706,14 +710,14 @@ export class Engine implements MatchingEngine {
       return fee;
     }
     let rebate = rebateAtoms(amount, -bps);
-    const cap = this.bal.available[feeSlot]!;
+    const cap = this.bal.f[(feeSlot << 3) + BalanceF64.available]!;
     if (rebate > cap) rebate = cap;
     if (rebate === 0) {
       this.credit(recvSlot, amount);
       return 0;
     }
     this.touchBalance(feeSlot);
-    this.bal.available[feeSlot]! -= rebate;
+    this.bal.f[(feeSlot << 3) + BalanceF64.available]! -= rebate;
     this.credit(recvSlot, amount + rebate);
     return -rebate;
   }
@@ -753,7 +757,7 @@ export class Engine implements MatchingEngine {
     pool.f[(mk << 3) + OrderF64.rem] = mkRem;
     pool.f[(mk << 3) + OrderF64.qty]! -= x;
     this.touchLevel(l);
-    this.lv.qty[l]! -= x;
+    this.lv.f[(l << 3) + LevelF64.qty]! -= x;
     this.releaseOrderLock(m, mk, x);
     if (mkRem === 0) {
       this.orderOut(
@@ -996,7 +1000,7 @@ export class Engine implements MatchingEngine {
       pool.f[(s << 3) + OrderF64.rem] = rem;
       const l = pool.i[(s << 4) + OrderI32.level]!;
       this.touchLevel(l);
-      this.lv.qty[l]! -= cut;
+      this.lv.f[(l << 3) + LevelF64.qty]! -= cut;
       this.amended(id, account, m.id, price, qty, rem, FLAG_KEPT_PRIORITY, coid);
       this.releaseOrderLock(m, s, cut);
       return RejectReason.NONE;
@@ -1012,7 +1016,7 @@ export class Engine implements MatchingEngine {
     const spendSlot = this.bal.find(account, isBuy ? m.quoteAssetId : m.baseAssetId);
     const curLock = isBuy ? curPrice * curRem * k : curRem * m.baseAtomsPerLot;
     const newLock = isBuy ? price * rem * k : rem * m.baseAtomsPerLot;
-    if (newLock > this.bal.available[spendSlot]! + curLock) {
+    if (newLock > this.bal.f[(spendSlot << 3) + BalanceF64.available]! + curLock) {
       return this.reject(K, RejectReason.INSUFFICIENT_FUNDS, accountId, 0, orderId, 0, coidIn);
     }
 
@@ -1133,7 +1137,7 @@ export class Engine implements MatchingEngine {
       return this.reject(K, RejectReason.DUPLICATE_REFERENCE, accountId, 0, 0, refId, '');
     }
     const s = this.bal.find(accountId, assetId);
-    if (s < 0 || this.bal.available[s]! < amount) {
+    if (s < 0 || this.bal.f[(s << 3) + BalanceF64.available]! < amount) {
       return this.reject(K, RejectReason.INSUFFICIENT_FUNDS, accountId, 0, 0, refId, '');
     }
     this.withdrawalRefs.add(refId);
@@ -1387,10 +1391,10 @@ export class Engine implements MatchingEngine {
     let l = book.hint[h]!;
     if (
       l < 0 ||
-      lv.alive[l] !== 1 ||
-      lv.price[l] !== price ||
-      lv.market[l] !== m.id ||
-      lv.side[l] !== side
+      lv.b[(l << 6) + LevelU8.alive] !== 1 ||
+      lv.f[(l << 3) + LevelF64.price] !== price ||
+      lv.i[(l << 4) + LevelI32.market] !== m.id ||
+      lv.b[(l << 6) + LevelU8.side] !== side
     ) {
       const key = side === Side.BUY ? price : -price;
       const pos = book.search(key);
@@ -1404,14 +1408,14 @@ export class Engine implements MatchingEngine {
       book.hint[h] = l;
     }
     this.touchLevel(l);
-    const tail = lv.tail[l]!;
+    const tail = lv.i[(l << 4) + LevelI32.tail]!;
     pool.i[(s << 4) + OrderI32.prev] = tail;
     pool.i[(s << 4) + OrderI32.next] = Link.NIL;
-    if (tail === Link.NIL) lv.head[l] = s;
+    if (tail === Link.NIL) lv.i[(l << 4) + LevelI32.head] = s;
     else pool.i[(tail << 4) + OrderI32.next] = s;
-    lv.tail[l] = s;
-    lv.qty[l]! += pool.f[(s << 3) + OrderF64.rem];
-    lv.count[l]!++;
+    lv.i[(l << 4) + LevelI32.tail] = s;
+    lv.f[(l << 3) + LevelF64.qty]! += pool.f[(s << 3) + OrderF64.rem];
+    lv.i[(l << 4) + LevelI32.count]!++;
     pool.i[(s << 4) + OrderI32.level] = l;
   }
 
@@ -1426,12 +1430,12 @@ export class Engine implements MatchingEngine {
     for (let i = 0; i < this.nTouchedLevels; i++) {
       const l = t[i]!;
       if (
-        lv.alive[l] === 0 &&
-        lv.market[l] === marketId &&
-        lv.side[l] === side &&
-        lv.price[l] === price
+        lv.b[(l << 6) + LevelU8.alive] === 0 &&
+        lv.i[(l << 4) + LevelI32.market] === marketId &&
+        lv.b[(l << 6) + LevelU8.side] === side &&
+        lv.f[(l << 3) + LevelF64.price] === price
       ) {
-        lv.alive[l] = 1;
+        lv.b[(l << 6) + LevelU8.alive] = 1;
         return l;
       }
     }
@@ -1446,24 +1450,26 @@ export class Engine implements MatchingEngine {
     this.touchLevel(l);
     const prev = pool.i[(s << 4) + OrderI32.prev]!;
     const next = pool.i[(s << 4) + OrderI32.next]!;
-    if (prev === Link.NIL) lv.head[l] = next;
+    if (prev === Link.NIL) lv.i[(l << 4) + LevelI32.head] = next;
     else pool.i[(prev << 4) + OrderI32.next] = next;
-    if (next === Link.NIL) lv.tail[l] = prev;
+    if (next === Link.NIL) lv.i[(l << 4) + LevelI32.tail] = prev;
     else pool.i[(next << 4) + OrderI32.prev] = prev;
-    const qty = lv.qty[l]! - pool.f[(s << 3) + OrderF64.rem]!;
-    lv.qty[l] = qty;
-    const count = lv.count[l]! - 1;
-    lv.count[l] = count;
+    const qty = lv.f[(l << 3) + LevelF64.qty]! - pool.f[(s << 3) + OrderF64.rem]!;
+    lv.f[(l << 3) + LevelF64.qty] = qty;
+    const count = lv.i[(l << 4) + LevelI32.count]! - 1;
+    lv.i[(l << 4) + LevelI32.count] = count;
     if (qty < 0 || count < 0) throw new AssertionFailure('level totals never go negative');
     if (count === 0) {
       assert(qty === 0, 'an empty level holds no quantity');
-      const m = this.markets[lv.market[l]!]!;
-      const isBuy = lv.side[l] === Side.BUY;
+      const m = this.markets[lv.i[(l << 4) + LevelI32.market]!]!;
+      const isBuy = lv.b[(l << 6) + LevelU8.side] === Side.BUY;
       const book = isBuy ? m.bids : m.asks;
-      const pos = book.search(isBuy ? lv.price[l]! : -lv.price[l]!);
+      const pos = book.search(
+        isBuy ? lv.f[(l << 3) + LevelF64.price]! : -lv.f[(l << 3) + LevelF64.price]!,
+      );
       assert(pos >= 0 && book.levels[pos] === l, 'level is in its book side');
       book.removeAt(pos);
-      lv.alive[l] = 0; // freed at the end of the command (see finish)
+      lv.b[(l << 6) + LevelU8.alive] = 0; // freed at the end of the command (see finish)
     }
   }
 
@@ -1526,37 +1532,37 @@ export class Engine implements MatchingEngine {
   private lockFunds(s: number, amount: number): void {
     const bal = this.bal;
     this.touchBalance(s);
-    const avail = bal.available[s]! - amount;
+    const avail = bal.f[(s << 3) + BalanceF64.available]! - amount;
     if (avail < 0) throw new AssertionFailure('available balance never goes negative');
-    bal.available[s] = avail;
-    bal.locked[s]! += amount;
+    bal.f[(s << 3) + BalanceF64.available] = avail;
+    bal.f[(s << 3) + BalanceF64.locked]! += amount;
   }
 
   private unlock(s: number, amount: number): void {
     const bal = this.bal;
     this.touchBalance(s);
-    const locked = bal.locked[s]! - amount;
+    const locked = bal.f[(s << 3) + BalanceF64.locked]! - amount;
     if (locked < 0) throw new AssertionFailure('locked balance never goes negative');
-    bal.locked[s] = locked;
-    bal.available[s]! += amount;
+    bal.f[(s << 3) + BalanceF64.locked] = locked;
+    bal.f[(s << 3) + BalanceF64.available]! += amount;
   }
 
   private spendLocked(s: number, amount: number): void {
     const bal = this.bal;
     this.touchBalance(s);
-    const locked = bal.locked[s]! - amount;
+    const locked = bal.f[(s << 3) + BalanceF64.locked]! - amount;
     if (locked < 0) throw new AssertionFailure('locked balance never goes negative');
-    bal.locked[s] = locked;
+    bal.f[(s << 3) + BalanceF64.locked] = locked;
   }
 
   private credit(s: number, amount: number): void {
     const bal = this.bal;
     this.touchBalance(s);
-    const avail = bal.available[s]! + amount;
-    if (avail + bal.locked[s]! > MAX_SAFE) {
+    const avail = bal.f[(s << 3) + BalanceF64.available]! + amount;
+    if (avail + bal.f[(s << 3) + BalanceF64.locked]! > MAX_SAFE) {
       throw new AssertionFailure('a balance stays within 2^53-1');
     }
-    bal.available[s] = avail;
+    bal.f[(s << 3) + BalanceF64.available] = avail;
   }
 
   // ----------------------------------------------- per-command change log
@@ -1569,10 +1575,10 @@ export class Engine implements MatchingEngine {
 
   private touchLevel(l: number): void {
     const lv = this.lv;
-    if (lv.stamp[l] === this.gen) return;
-    lv.stamp[l] = this.gen;
-    lv.beforeQty[l] = lv.qty[l]!;
-    lv.beforeCount[l] = lv.count[l]!;
+    if (lv.f[(l << 3) + LevelF64.stamp] === this.gen) return;
+    lv.f[(l << 3) + LevelF64.stamp] = this.gen;
+    lv.f[(l << 3) + LevelF64.beforeQty] = lv.f[(l << 3) + LevelF64.qty]!;
+    lv.i[(l << 4) + LevelI32.beforeCount] = lv.i[(l << 4) + LevelI32.count]!;
     if (this.nTouchedLevels === this.touchedLevels.length) {
       this.touchedLevels = growList(this.touchedLevels);
     }
@@ -1581,10 +1587,10 @@ export class Engine implements MatchingEngine {
 
   private touchBalance(s: number): void {
     const bal = this.bal;
-    if (bal.stamp[s] === this.gen) return;
-    bal.stamp[s] = this.gen;
-    bal.beforeAvailable[s] = bal.available[s]!;
-    bal.beforeLocked[s] = bal.locked[s]!;
+    if (bal.f[(s << 3) + BalanceF64.stamp] === this.gen) return;
+    bal.f[(s << 3) + BalanceF64.stamp] = this.gen;
+    bal.f[(s << 3) + BalanceF64.beforeAvailable] = bal.f[(s << 3) + BalanceF64.available]!;
+    bal.f[(s << 3) + BalanceF64.beforeLocked] = bal.f[(s << 3) + BalanceF64.locked]!;
     if (this.nTouchedBalances === this.touchedBalances.length) {
       this.touchedBalances = growList(this.touchedBalances);
     }
@@ -1597,21 +1603,24 @@ export class Engine implements MatchingEngine {
     if (nl !== 0) {
       const lv = this.lv;
       const t = this.touchedLevels;
-      sortByF64Key(t, nl, lv.key);
+      sortLevels(t, nl, lv.f);
       for (let i = 0; i < nl; i++) {
         const l = t[i]!;
-        const qty = lv.qty[l]!;
-        const count = lv.count[l]!;
-        if (qty !== lv.beforeQty[l] || count !== lv.beforeCount[l]) {
+        const qty = lv.f[(l << 3) + LevelF64.qty]!;
+        const count = lv.i[(l << 4) + LevelI32.count]!;
+        if (
+          qty !== lv.f[(l << 3) + LevelF64.beforeQty] ||
+          count !== lv.i[(l << 4) + LevelI32.beforeCount]
+        ) {
           const p = this.events.begin(EventKind.BOOK_LEVEL, this.seq, LevelRec.SIZE);
           const f = this.events.f;
-          f[p + LevelRec.marketId] = lv.market[l]!;
-          f[p + LevelRec.side] = lv.side[l]!;
-          f[p + LevelRec.priceTicks] = lv.price[l]!;
+          f[p + LevelRec.marketId] = lv.i[(l << 4) + LevelI32.market]!;
+          f[p + LevelRec.side] = lv.b[(l << 6) + LevelU8.side]!;
+          f[p + LevelRec.priceTicks] = lv.f[(l << 3) + LevelF64.price]!;
           f[p + LevelRec.qtyLots] = qty;
           f[p + LevelRec.orderCount] = count;
         }
-        if (lv.alive[l] === 0) lv.release(l);
+        if (lv.b[(l << 6) + LevelU8.alive] === 0) lv.release(l);
       }
       this.nTouchedLevels = 0;
     }
@@ -1619,16 +1628,19 @@ export class Engine implements MatchingEngine {
     if (nb !== 0) {
       const bal = this.bal;
       const t = this.touchedBalances;
-      sortByI32Key(t, nb, bal.key);
+      sortBalances(t, nb, bal.i);
       for (let i = 0; i < nb; i++) {
         const s = t[i]!;
-        const avail = bal.available[s]!;
-        const locked = bal.locked[s]!;
-        if (avail !== bal.beforeAvailable[s] || locked !== bal.beforeLocked[s]) {
+        const avail = bal.f[(s << 3) + BalanceF64.available]!;
+        const locked = bal.f[(s << 3) + BalanceF64.locked]!;
+        if (
+          avail !== bal.f[(s << 3) + BalanceF64.beforeAvailable] ||
+          locked !== bal.f[(s << 3) + BalanceF64.beforeLocked]
+        ) {
           const p = this.events.begin(EventKind.BALANCE, this.seq, BalanceRec.SIZE);
           const f = this.events.f;
-          f[p + BalanceRec.accountId] = bal.account[s]!;
-          f[p + BalanceRec.assetId] = bal.asset[s]!;
+          f[p + BalanceRec.accountId] = bal.i[(s << 4) + BalanceI32.account]!;
+          f[p + BalanceRec.assetId] = bal.i[(s << 4) + BalanceI32.asset]!;
           f[p + BalanceRec.availableAtoms] = avail;
           f[p + BalanceRec.lockedAtoms] = locked;
         }
@@ -1771,12 +1783,18 @@ export class Engine implements MatchingEngine {
     const bal = this.bal;
     const slots: number[] = [];
     for (let s = 0; s < bal.count; s++) {
-      if (bal.available[s] !== 0 || bal.locked[s] !== 0) slots.push(s);
+      if (bal.f[(s << 3) + BalanceF64.available] !== 0 || bal.f[(s << 3) + BalanceF64.locked] !== 0)
+        slots.push(s);
     }
-    slots.sort((x, y) => bal.key[x]! - bal.key[y]!);
+    slots.sort((x, y) => bal.i[(x << 4) + BalanceI32.key]! - bal.i[(y << 4) + BalanceI32.key]!);
     for (const s of slots) {
-      const key = bal.key[s]!;
-      fn(Math.floor(key / MAX_ASSETS), key % MAX_ASSETS, bal.available[s]!, bal.locked[s]!);
+      const key = bal.i[(s << 4) + BalanceI32.key]!;
+      fn(
+        Math.floor(key / MAX_ASSETS),
+        key % MAX_ASSETS,
+        bal.f[(s << 3) + BalanceF64.available]!,
+        bal.f[(s << 3) + BalanceF64.locked]!,
+      );
     }
   }
 
@@ -1792,7 +1810,11 @@ export class Engine implements MatchingEngine {
     if (m === undefined || (side !== Side.BUY && side !== Side.SELL)) return;
     const book = side === Side.BUY ? m.bids : m.asks;
     for (let i = book.n - 1; i >= 0; i--) {
-      for (let s = this.lv.head[book.levels[i]!]!; s !== Link.NIL; s = this.pool.i[(s << 4) + OrderI32.next]!) {
+      for (
+        let s = this.lv.i[(book.levels[i]! << 4) + LevelI32.head]!;
+        s !== Link.NIL;
+        s = this.pool.i[(s << 4) + OrderI32.next]!
+      ) {
         fn(this.view(s));
       }
     }
@@ -1848,7 +1870,10 @@ export class Engine implements MatchingEngine {
         : -1;
     return s < 0
       ? { availableAtoms: 0, lockedAtoms: 0 }
-      : { availableAtoms: this.bal.available[s]!, lockedAtoms: this.bal.locked[s]! };
+      : {
+          availableAtoms: this.bal.f[(s << 3) + BalanceF64.available]!,
+          lockedAtoms: this.bal.f[(s << 3) + BalanceF64.locked]!,
+        };
   }
 
   /** Best bid in ticks, 0 when the side is empty or the market unknown. */
@@ -1872,7 +1897,11 @@ export class Engine implements MatchingEngine {
     const lv = this.lv;
     for (let i = book.n - 1; i >= 0 && out.length < maxLevels; i--) {
       const l = book.levels[i]!;
-      out.push({ priceTicks: lv.price[l]!, qtyLots: lv.qty[l]!, orderCount: lv.count[l]! });
+      out.push({
+        priceTicks: lv.f[(l << 3) + LevelF64.price]!,
+        qtyLots: lv.f[(l << 3) + LevelF64.qty]!,
+        orderCount: lv.i[(l << 4) + LevelI32.count]!,
+      });
     }
     return out;
   }
@@ -1943,14 +1972,15 @@ export class Engine implements MatchingEngine {
 
     const slots: number[] = [];
     for (let s = 0; s < bal.count; s++) {
-      if (bal.available[s] !== 0 || bal.locked[s] !== 0) slots.push(s);
+      if (bal.f[(s << 3) + BalanceF64.available] !== 0 || bal.f[(s << 3) + BalanceF64.locked] !== 0)
+        slots.push(s);
     }
-    slots.sort((x, y) => bal.key[x]! - bal.key[y]!);
+    slots.sort((x, y) => bal.i[(x << 4) + BalanceI32.key]! - bal.i[(y << 4) + BalanceI32.key]!);
     w.u32(slots.length);
     for (const s of slots) {
-      w.u32(bal.key[s]!);
-      w.f64(bal.available[s]!);
-      w.f64(bal.locked[s]!);
+      w.u32(bal.i[(s << 4) + BalanceI32.key]!);
+      w.f64(bal.f[(s << 3) + BalanceF64.available]!);
+      w.f64(bal.f[(s << 3) + BalanceF64.locked]!);
     }
 
     w.u32(this.marketIds.length);
@@ -1983,7 +2013,11 @@ export class Engine implements MatchingEngine {
       for (const book of [m.bids, m.asks]) {
         const first = ranked;
         for (let i = book.n - 1; i >= 0; i--) {
-          for (let s = lv.head[book.levels[i]!]!; s !== Link.NIL; s = pool.i[(s << 4) + OrderI32.next]!) {
+          for (
+            let s = lv.i[(book.levels[i]! << 4) + LevelI32.head]!;
+            s !== Link.NIL;
+            s = pool.i[(s << 4) + OrderI32.next]!
+          ) {
             rank[s] = ranked++;
           }
         }
@@ -2012,7 +2046,8 @@ export class Engine implements MatchingEngine {
       w.u32(a);
       w.u32(acc.openCount[a]!);
       w.reserve(acc.openCount[a]! * 4);
-      for (let s = acc.head[a]!; s !== Link.NIL; s = pool.i[(s << 4) + OrderI32.aNext]!) w.u32(rank[s]!);
+      for (let s = acc.head[a]!; s !== Link.NIL; s = pool.i[(s << 4) + OrderI32.aNext]!)
+        w.u32(rank[s]!);
     }
 
     w.u32(this.pending.size);
@@ -2102,8 +2137,8 @@ export class Engine implements MatchingEngine {
         throw corrupt(`balance ${a}/${asset}`);
       }
       const s = e.bal.slot(a, asset);
-      e.bal.available[s] = avail;
-      e.bal.locked[s] = locked;
+      e.bal.f[(s << 3) + BalanceF64.available] = avail;
+      e.bal.f[(s << 3) + BalanceF64.locked] = locked;
       e.supplyAtoms[asset]! += avail + locked;
       if (e.supplyAtoms[asset]! > MAX_SAFE) throw corrupt(`supply of asset ${asset}`);
       prev = key;
@@ -2228,14 +2263,14 @@ export class Engine implements MatchingEngine {
             l = e.lv.alloc(m.id, side, price);
             book.insertAt(book.n, side === Side.BUY ? price : -price, l);
           }
-          const tail = e.lv.tail[l]!;
+          const tail = e.lv.i[(l << 4) + LevelI32.tail]!;
           pool.i[(s << 4) + OrderI32.prev] = tail;
           pool.i[(s << 4) + OrderI32.next] = Link.NIL;
-          if (tail === Link.NIL) e.lv.head[l] = s;
+          if (tail === Link.NIL) e.lv.i[(l << 4) + LevelI32.head] = s;
           else pool.i[(tail << 4) + OrderI32.next] = s;
-          e.lv.tail[l] = s;
-          e.lv.qty[l]! += pool.f[(s << 3) + OrderF64.rem];
-          e.lv.count[l]!++;
+          e.lv.i[(l << 4) + LevelI32.tail] = s;
+          e.lv.f[(l << 3) + LevelF64.qty]! += pool.f[(s << 3) + OrderF64.rem];
+          e.lv.i[(l << 4) + LevelI32.count]!++;
           pool.i[(s << 4) + OrderI32.level] = l;
           lastPrice = price;
         }
@@ -2257,7 +2292,8 @@ export class Engine implements MatchingEngine {
       if (!e.acc.has(a) || cnt !== e.acc.openCount[a]) throw corrupt(`order list of ${a}`);
       for (let j = 0; j < cnt; j++) {
         const o = r.small(0, total - 1, 'order rank');
-        if (listedRank[o] === 1 || pool.i[(o << 4) + OrderI32.account] !== a) throw corrupt(`order list of ${a}`);
+        if (listedRank[o] === 1 || pool.i[(o << 4) + OrderI32.account] !== a)
+          throw corrupt(`order list of ${a}`);
         listedRank[o] = 1;
         e.joinAccount(o);
       }
@@ -2336,15 +2372,21 @@ export class Engine implements MatchingEngine {
         add(
           pool.i[(s << 4) + OrderI32.account]!,
           m.quoteAssetId,
-          pool.f[(s << 3) + OrderF64.price]! * pool.f[(s << 3) + OrderF64.rem]! * m.quoteAtomsPerTickLot,
+          pool.f[(s << 3) + OrderF64.price]! *
+            pool.f[(s << 3) + OrderF64.rem]! *
+            m.quoteAtomsPerTickLot,
         );
       } else {
-        add(pool.i[(s << 4) + OrderI32.account]!, m.baseAssetId, pool.f[(s << 3) + OrderF64.rem]! * m.baseAtomsPerLot);
+        add(
+          pool.i[(s << 4) + OrderI32.account]!,
+          m.baseAssetId,
+          pool.f[(s << 3) + OrderF64.rem]! * m.baseAtomsPerLot,
+        );
       }
     }
     for (const w of this.pending.values()) add(w.accountId, w.assetId, w.amountAtoms);
     for (let s = 0; s < bal.count; s++) {
-      if (want[s] !== bal.locked[s]) {
+      if (want[s] !== bal.f[(s << 3) + BalanceF64.locked]) {
         throw corrupt('locked balance differs from open orders and pending withdrawals');
       }
     }
@@ -2373,19 +2415,20 @@ function growList(a: Int32Array): Int32Array<ArrayBuffer> {
 }
 
 /** Sorts the first n entries of `a` by key[a[i]]: insertion sort when short (no allocation). */
-function sortByF64Key(a: Int32Array, n: number, key: Float64Array): void {
+/** Sorts level indexes by their records' keys (insertion sort: usually 1-3 levels). */
+function sortLevels(a: Int32Array, n: number, f: Float64Array): void {
   if (n < 2) return;
   if (n > 48) {
     const tmp = Array.from(a.subarray(0, n));
-    tmp.sort((x, y) => key[x]! - key[y]!);
+    tmp.sort((x, y) => f[(x << 3) + LevelF64.key]! - f[(y << 3) + LevelF64.key]!);
     a.set(tmp);
     return;
   }
   for (let i = 1; i < n; i++) {
     const x = a[i]!;
-    const kx = key[x]!;
+    const kx = f[(x << 3) + LevelF64.key]!;
     let j = i - 1;
-    while (j >= 0 && key[a[j]!]! > kx) {
+    while (j >= 0 && f[(a[j]! << 3) + LevelF64.key]! > kx) {
       a[j + 1] = a[j]!;
       j--;
     }
@@ -2393,20 +2436,20 @@ function sortByF64Key(a: Int32Array, n: number, key: Float64Array): void {
   }
 }
 
-/** sortByF64Key for Int32 keys (kept separate so each stays monomorphic). */
-function sortByI32Key(a: Int32Array, n: number, key: Int32Array): void {
+/** Sorts balance slots by key (insertion sort: usually 1-4 slots). */
+function sortBalances(a: Int32Array, n: number, i32: Int32Array): void {
   if (n < 2) return;
   if (n > 48) {
     const tmp = Array.from(a.subarray(0, n));
-    tmp.sort((x, y) => key[x]! - key[y]!);
+    tmp.sort((x, y) => i32[(x << 4) + BalanceI32.key]! - i32[(y << 4) + BalanceI32.key]!);
     a.set(tmp);
     return;
   }
   for (let i = 1; i < n; i++) {
     const x = a[i]!;
-    const kx = key[x]!;
+    const kx = i32[(x << 4) + BalanceI32.key]!;
     let j = i - 1;
-    while (j >= 0 && key[a[j]!]! > kx) {
+    while (j >= 0 && i32[(a[j]! << 4) + BalanceI32.key]! > kx) {
       a[j + 1] = a[j]!;
       j--;
     }

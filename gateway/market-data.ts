@@ -63,6 +63,10 @@ export class TradeRing {
 
 interface MarketState {
   readonly book: BookMirror;
+  /** Its topics, built once (publishing checks them on every chunk). */
+  readonly bookTopic: string;
+  readonly tradesTopic: string;
+  readonly bboTopic: string;
   readonly trades: TradeRing;
   /** Levels changed in the current chunk (last write wins), per side. */
   readonly dirtyBids: Map<number, { q: number; c: number }>;
@@ -102,6 +106,9 @@ export class MarketData {
     if (m === undefined) {
       m = {
         book: new BookMirror(marketId),
+        bookTopic: bookTopic(marketId),
+        tradesTopic: tradesTopic(marketId),
+        bboTopic: bboTopic(marketId),
         trades: new TradeRing(),
         dirtyBids: new Map(),
         dirtyAsks: new Map(),
@@ -147,8 +154,9 @@ export class MarketData {
           timeUs: cmd.timeUs,
         };
         m.trades.push(t);
-        if (live) {
-          this.publish(tradesTopic(marketId), {
+        // The message is built only when someone follows the topic.
+        if (live && this.subscribers(m.tradesTopic) !== 0) {
+          this.publish(m.tradesTopic, {
             trade: {
               marketId,
               tradeId: t.tradeId,
@@ -170,7 +178,7 @@ export class MarketData {
     for (const m of this.dirty) {
       const book = m.book;
       const marketId = book.marketId;
-      if (live) {
+      if (live && this.subscribers(m.bookTopic) !== 0) {
         const updates: exchange.v1.IBookLevelUpdate[] = [];
         for (const [price, l] of m.dirtyBids) {
           updates.push({
@@ -188,7 +196,7 @@ export class MarketData {
             orderCount: l.c,
           });
         }
-        this.publish(bookTopic(marketId), {
+        this.publish(m.bookTopic, {
           bookUpdate: { marketId, firstSeq: book.seq + 1, lastSeq, updates },
         });
       }
@@ -207,7 +215,9 @@ export class MarketData {
         m.bboBidQty = bid.qtyLots;
         m.bboAsk = ask.priceTicks;
         m.bboAskQty = ask.qtyLots;
-        if (live) this.publish(bboTopic(marketId), { bbo: this.bbo(marketId)! });
+        if (live && this.subscribers(m.bboTopic) !== 0) {
+          this.publish(m.bboTopic, { bbo: this.bbo(marketId)! });
+        }
       }
     }
     this.dirty.clear();

@@ -3,6 +3,7 @@
 // 64-byte record per slot (one cache line; see order-pool.ts). Slots are never freed (a zero balance is just skipped), so
 // a slot index stays valid for the engine's life; the hash table rehashes
 // without moving them.
+import { assert } from '../common/errors';
 import { MAX_ASSETS } from './constants';
 
 /** Bytes per balance record. */
@@ -104,6 +105,8 @@ export class BalanceTable {
 
   private growSlots(): void {
     const cap = this.capacity * 2;
+    // Record offsets are computed in int32 (slot << 4): 2^27 slots (8 GiB of records) at most.
+    assert(cap <= 2 ** 27, 'balance record offsets fit an int32');
     const buf = new ArrayBuffer(cap * BALANCE_RECORD_BYTES);
     const f = new Float64Array(buf);
     f.set(this.f);

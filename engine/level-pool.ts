@@ -3,6 +3,7 @@
 // slots (head/tail here, prev/next in the OrderPool) with its total quantity
 // and order count, plus what the current command needs to report a change:
 // the generation that last touched it and its values before that command.
+import { assert } from '../common/errors';
 import { Link } from './order-pool';
 
 /** 2^39: level sort keys are (marketId * 2 + side - 1) * 2^39 + priceTicks. */
@@ -88,6 +89,8 @@ export class LevelPool {
 
   private grow(): void {
     const cap = Math.max(1024, this.capacity * 2);
+    // Record offsets are computed in int32 (level << 6); levels never outnumber orders by much.
+    assert(cap <= 2 ** 25, 'level record offsets fit an int32');
     const buf = new ArrayBuffer(cap * LEVEL_RECORD_BYTES);
     const b = new Uint8Array(buf);
     b.set(this.b);

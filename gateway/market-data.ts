@@ -253,8 +253,8 @@ export class MarketData {
     };
   }
 
+  /** Callers check the topic has subscribers first (before building `body`). */
   private publish(topic: string, body: exchange.v1.IServerMessage): void {
-    if (this.subscribers(topic) === 0) return;
     const now = nowUs();
     body.recvTimeUs = now;
     body.sendTimeUs = now;

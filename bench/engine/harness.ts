@@ -271,7 +271,7 @@ export function verifyPeer(
 export interface PeerSection {
   commands: number;
   seconds: number;
-  /** Main-thread CPU seconds over the same window. */
+  /** CPU seconds of the thread that ran it (the peer worker's) over the same window. */
   cpuSeconds: number;
   laps: number;
   /** True when the time limit stopped it before the end of the stream. */

@@ -130,7 +130,7 @@ interface StreamResult {
 
 const rate = (s: { commands: number; seconds: number }): number => s.commands / s.seconds;
 
-/** Main-thread CPU time over wall time across sections (1 = had a core to itself). */
+/** CPU time of the thread that ran the sections over wall time (1 = had a core to itself). */
 function cpuShare(xs: readonly { seconds: number; cpuSeconds: number }[]): number {
   let cpu = 0;
   let wall = 0;

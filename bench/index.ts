@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { hotPathNodeArgs } from '../engine/process/node-args';
 
 interface Suite {
   readonly name: string;
@@ -22,7 +23,8 @@ export const SUITES: readonly Suite[] = [
     script: 'npm run bench:engine',
     what: 'matching engine vs nodejs-order-book',
     entry: 'engine/index.js',
-    nodeArgs: ['--expose-gc'],
+    // The engine process's own V8 flags, so the core is measured as it runs.
+    nodeArgs: ['--expose-gc', ...hotPathNodeArgs()],
   },
   {
     name: 'journal',

@@ -15,6 +15,7 @@
 // does not end where the stream says it must fails it (no figure is printed).
 import os from 'node:os';
 import { OrderBook } from 'nodejs-order-book';
+import { hotPathNodeArgs } from '../../engine/process/node-args';
 import {
   applyAll,
   DRAIN_EVERY,
@@ -427,6 +428,7 @@ function machine(): {
   totalMemoryBytes: number;
   loadAverage1mAtStart: number;
   loadAverage1mAtEnd: number;
+  nodeFlags: string[];
 } {
   const cpus = os.cpus();
   return {
@@ -437,7 +439,19 @@ function machine(): {
     totalMemoryBytes: os.totalmem(),
     loadAverage1mAtStart: Number(loadAtStart.toFixed(2)),
     loadAverage1mAtEnd: Number(os.loadavg()[0]!.toFixed(2)),
+    nodeFlags: [...process.execArgv],
   };
+}
+
+/** How this run's V8 flags relate to the ones the engine process is spawned with. */
+function flagsLine(flags: readonly string[]): string {
+  const hot = hotPathNodeArgs();
+  const missing = hot.filter((f) => !flags.includes(f));
+  const list = flags.length === 0 ? 'none' : flags.join(' ');
+  if (missing.length === 0) {
+    return `node flags: ${list} (includes the engine process's hot-path flags, engine/process/node-args.ts)`;
+  }
+  return `node flags: ${list}; NOTE: the engine process runs with ${missing.join(' ')} too, this run does not`;
 }
 
 function streamJson(r: StreamResult | null): Record<string, number> | null {
@@ -472,6 +486,7 @@ function printReport(
   out.push(
     `machine: ${m.cpu}, ${m.cores} cores, Node ${m.node} (V8 ${m.v8}), ${(m.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB RAM; load average (1 min) ${m.loadAverage1mAtStart} at start, ${m.loadAverage1mAtEnd} at end`,
   );
+  out.push(flagsLine(m.nodeFlags));
   out.push('');
   const rows: string[][] = [
     ['stream', 'commands', 'seconds', 'ours cmd/s', 'peer cmd/s', 'ratio', 'target'],

@@ -58,6 +58,13 @@ export class AuditLog {
   }
 
   /** A key was used (an accepted order request); recorded at most once per key per interval. */
+  /** keyUsed() with the usual metadata, built only when a record is due (every order calls this). */
+  keyUsedBy(keyId: string, ip: string, session: string): void {
+    const at = this.keyUseAt.get(keyId);
+    if (at !== undefined && Date.now() - at < KEY_USE_AUDIT_INTERVAL_MS) return;
+    this.keyUsed(keyId, { ip, session });
+  }
+
   keyUsed(keyId: string, metadata: Record<string, unknown>): void {
     const now = Date.now();
     const at = this.keyUseAt.get(keyId);

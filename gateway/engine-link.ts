@@ -11,7 +11,9 @@
 // drops completes the same way. A request while the link is down completes
 // with E_ENGINE_UNAVAILABLE (never sent). The link reconnects by itself.
 import { connect, type Socket } from 'node:net';
+import { assert } from '../common/errors';
 import type { Logger } from '../common/logger';
+import { ProtoWriter } from '../engine/process/proto-writer';
 import { encodeFrame, exchange, FrameReader, PROTOCOL_VERSION } from '../proto';
 import { nowUs } from './clock';
 import { GatewayError } from './errors';
@@ -28,11 +30,16 @@ export type LinkCallback = (
   msg: exchange.v1.LinkMessage | undefined,
 ) => void;
 
-interface Pending {
-  readonly cb: LinkCallback;
-  readonly sentAtUs: number;
-  readonly deadlineMs: number;
+/** One request awaiting its answer; slots are reused (no object per request). */
+class PendingSlot {
+  id = 0;
+  cb: LinkCallback | undefined = undefined;
+  sentAtUs = 0;
+  deadlineMs = 0;
 }
+
+/** First size of the pending ring (grows by doubling when a slot is still busy). */
+const PENDING_RING_INITIAL = 1024;
 
 export interface EngineLinkOptions {
   readonly endpoint: ShardEndpoint;
@@ -60,7 +67,17 @@ export class EngineLink {
   readonly shardId: number;
   private socket: Socket | undefined;
   private reader = new FrameReader(MAX_LINK_FRAME_BYTES);
-  private readonly pending = new Map<number, Pending>();
+  /**
+   * Requests in flight by correlation id: slot id & mask. Ids are sequential
+   * and answers come back roughly in order, so a ring is O(1) with no
+   * per-request allocation and no hash-table churn (a Map's delete/set
+   * reallocated its table every few requests).
+   */
+  private ring: PendingSlot[] = newRing(PENDING_RING_INITIAL);
+  private ringMask = PENDING_RING_INITIAL - 1;
+  private pendingCount = 0;
+  /** Lowest correlation id that may still be pending (sweep and drop start here). */
+  private oldestId = 1;
   private nextCorrelationId = 1;
   private helloId = 0;
   private up = false;
@@ -73,17 +90,17 @@ export class EngineLink {
   /** HelloAck of the current connection. */
   hello: exchange.v1.LinkHelloAck | undefined;
   /**
-   * The socket corked at the first request of this turn of the event loop;
-   * setImmediate uncorks it, after the poll phase that delivered every client
-   * message of the turn: the requests leave in one write(2), not one each (a
-   * loopback write costs ~20 µs of CPU here, about as much as routing an order).
+   * Frames of this turn of the event loop, written straight into one buffer;
+   * setImmediate sends them after the poll phase that delivered every client
+   * message of the turn: one write(2) and one Buffer per turn, not one each
+   * (a loopback write costs ~20 µs of CPU here, about as much as routing an order).
    */
-  private corked: Socket | undefined;
-  private readonly uncorkCb = () => {
-    const s = this.corked;
-    this.corked = undefined;
-    if (s !== undefined && !s.destroyed) s.uncork();
-  };
+  private readonly out = new ProtoWriter(64 * 1024);
+  private flushScheduled = false;
+  private readonly flushCb = () => this.flush();
+  /** Frame and Command marks of the command being written (beginCommand .. sendCommand). */
+  private frameMark = -1;
+  private commandMark = -1;
 
   constructor(private readonly opts: EngineLinkOptions) {
     this.shardId = opts.endpoint.shardId;
@@ -100,42 +117,132 @@ export class EngineLink {
   }
 
   get inFlight(): number {
-    return this.pending.size;
+    return this.pendingCount;
   }
 
   start(): void {
     this.connect();
   }
 
-  /** Sends a request; cb runs exactly once (answer, LinkReject, timeout, link loss or unavailable). */
-  request(body: Omit<exchange.v1.ILinkRequest, 'correlationId'>, cb: LinkCallback): void {
+  /**
+   * Why a request cannot be sent now (link down or congested); undefined when it can.
+   * Hot callers check this before beginCommand().
+   */
+  unavailable(): GatewayError | undefined {
     const s = this.socket;
     if (!this.up || s === undefined) {
-      cb(
-        new GatewayError('E_ENGINE_UNAVAILABLE', `engine shard ${this.shardId} is not connected`),
-        undefined,
+      return new GatewayError(
+        'E_ENGINE_UNAVAILABLE',
+        `engine shard ${this.shardId} is not connected`,
       );
-      return;
     }
     if (s.writableLength > MAX_LINK_WRITE_BUFFER) {
-      cb(
-        new GatewayError('E_ENGINE_UNAVAILABLE', `engine shard ${this.shardId} link is congested`),
-        undefined,
+      return new GatewayError(
+        'E_ENGINE_UNAVAILABLE',
+        `engine shard ${this.shardId} link is congested`,
       );
+    }
+    return undefined;
+  }
+
+  /** Sends a request; cb runs exactly once (answer, LinkReject, timeout, link loss or unavailable). */
+  request(body: Omit<exchange.v1.ILinkRequest, 'correlationId'>, cb: LinkCallback): void {
+    const down = this.unavailable();
+    if (down !== undefined) {
+      cb(down, undefined);
       return;
     }
     const id = this.nextCorrelationId++;
     const req = body as exchange.v1.ILinkRequest;
     req.correlationId = id;
     const bytes = v1.LinkRequest.encode(req).finish();
-    this.pending.set(id, { cb, sentAtUs: nowUs(), deadlineMs: Date.now() + this.opts.timeoutMs });
-    if (this.corked !== s) {
-      if (this.corked === undefined) setImmediate(this.uncorkCb);
-      else if (!this.corked.destroyed) this.corked.uncork();
-      this.corked = s;
-      s.cork();
+    const w = this.out;
+    const mark = w.beginFrame();
+    w.raw(bytes);
+    w.endFrame(mark);
+    this.track(id, cb);
+  }
+
+  /**
+   * Hot path: opens a LinkRequest{command} in the outgoing buffer and returns
+   * the writer, positioned inside the Command message: the caller writes one
+   * Command body field (e.g. place_order) and then calls sendCommand().
+   * Only after unavailable() returned undefined, in the same turn.
+   */
+  beginCommand(): ProtoWriter {
+    assert(this.frameMark < 0, 'one command is written at a time');
+    const w = this.out;
+    this.frameMark = w.beginFrame();
+    w.uint(1, this.nextCorrelationId);
+    this.commandMark = w.beginLen(3);
+    return w;
+  }
+
+  /** Closes the command opened by beginCommand() and sends it; cb as for request(). */
+  sendCommand(cb: LinkCallback): void {
+    const w = this.out;
+    w.endLen(this.commandMark);
+    w.endFrame(this.frameMark);
+    this.frameMark = -1;
+    this.track(this.nextCorrelationId++, cb);
+  }
+
+  /** Registers request `id` (already in the outgoing buffer) and schedules the write. */
+  private track(id: number, cb: LinkCallback): void {
+    let slot = this.ring[id & this.ringMask]!;
+    if (slot.cb !== undefined) {
+      this.growRing(id);
+      slot = this.ring[id & this.ringMask]!;
     }
-    s.write(encodeFrame(bytes));
+    slot.id = id;
+    slot.cb = cb;
+    slot.sentAtUs = nowUs();
+    slot.deadlineMs = Date.now() + this.opts.timeoutMs;
+    this.pendingCount++;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushCb);
+    }
+  }
+
+  /** Doubles the ring until every live request, and `id`, has a slot of its own. */
+  private growRing(id: number): void {
+    let size = this.ring.length * 2;
+    for (;;) {
+      const ring = newRing(size);
+      const mask = size - 1;
+      let clash = false;
+      for (const old of this.ring) {
+        if (old.cb === undefined) continue;
+        const slot = ring[old.id & mask]!;
+        if (slot.cb !== undefined) {
+          clash = true;
+          break;
+        }
+        slot.id = old.id;
+        slot.cb = old.cb;
+        slot.sentAtUs = old.sentAtUs;
+        slot.deadlineMs = old.deadlineMs;
+      }
+      // Ids in flight span at most `size` consecutive values once size > span.
+      if (!clash && ring[id & mask]!.cb === undefined) {
+        this.ring = ring;
+        this.ringMask = mask;
+        return;
+      }
+      size *= 2;
+    }
+  }
+
+  /** Writes what this turn produced. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const w = this.out;
+    if (w.pos === 0) return;
+    const s = this.socket;
+    if (s !== undefined && !s.destroyed && this.up) s.write(w.copy());
+    // Otherwise the link dropped this turn: drop() already failed those requests.
+    w.reset();
   }
 
   /** Promise form of request() for cold paths. */
@@ -159,6 +266,7 @@ export class EngineLink {
     const s = 'socketPath' in ep ? connect(ep.socketPath) : connect(ep.port, ep.host);
     this.socket = s;
     this.reader = new FrameReader(MAX_LINK_FRAME_BYTES);
+    this.out.reset();
     s.setNoDelay(true);
     s.on('connect', () => {
       this.helloId = this.nextCorrelationId++;
@@ -282,27 +390,39 @@ export class EngineLink {
   }
 
   private complete(id: number, err: GatewayError | undefined, msg: exchange.v1.LinkMessage): void {
-    const p = this.pending.get(id);
-    if (p === undefined) return; // timed out already
-    this.pending.delete(id);
-    this.opts.onRoundTrip?.(nowUs() - p.sentAtUs);
-    p.cb(err, err === undefined ? msg : undefined);
+    const slot = this.ring[id & this.ringMask]!;
+    const cb = slot.cb;
+    if (cb === undefined || slot.id !== id) return; // timed out already
+    slot.cb = undefined;
+    this.pendingCount--;
+    this.opts.onRoundTrip?.(nowUs() - slot.sentAtUs);
+    cb(err, err === undefined ? msg : undefined);
   }
 
-  /** Times out requests past their deadline (the map is in send order, so it stops at the first live one). */
+  /** Times out requests past their deadline (ids are in send order: it stops at the first live one). */
   private sweep(): void {
-    if (this.pending.size === 0) return;
+    if (this.pendingCount === 0) {
+      this.oldestId = this.nextCorrelationId;
+      return;
+    }
     const now = Date.now();
-    for (const [id, p] of this.pending) {
-      if (p.deadlineMs > now) break;
-      this.pending.delete(id);
-      p.cb(
-        new GatewayError(
-          'E_ENGINE_TIMEOUT',
-          `engine shard ${this.shardId} did not answer within ${this.opts.timeoutMs} ms`,
-        ),
-        undefined,
-      );
+    while (this.oldestId < this.nextCorrelationId) {
+      const id = this.oldestId;
+      const slot = this.ring[id & this.ringMask]!;
+      const cb = slot.cb;
+      if (cb !== undefined && slot.id === id) {
+        if (slot.deadlineMs > now) break;
+        slot.cb = undefined;
+        this.pendingCount--;
+        cb(
+          new GatewayError(
+            'E_ENGINE_TIMEOUT',
+            `engine shard ${this.shardId} did not answer within ${this.opts.timeoutMs} ms`,
+          ),
+          undefined,
+        );
+      }
+      this.oldestId++;
     }
   }
 
@@ -310,11 +430,19 @@ export class EngineLink {
     const wasUp = this.up;
     this.up = false;
     this.hello = undefined;
-    if (this.pending.size > 0) {
-      const lost = [...this.pending.values()];
-      this.pending.clear();
-      for (const p of lost) {
-        p.cb(
+    this.out.reset();
+    if (this.pendingCount > 0) {
+      const lost: LinkCallback[] = [];
+      for (let id = this.oldestId; id < this.nextCorrelationId; id++) {
+        const slot = this.ring[id & this.ringMask]!;
+        if (slot.cb !== undefined && slot.id === id) {
+          lost.push(slot.cb);
+          slot.cb = undefined;
+        }
+      }
+      this.pendingCount = 0;
+      for (const cb of lost) {
+        cb(
           new GatewayError(
             'E_ENGINE_TIMEOUT',
             `engine shard ${this.shardId} link lost: outcome unknown`,
@@ -323,9 +451,16 @@ export class EngineLink {
         );
       }
     }
+    this.oldestId = this.nextCorrelationId;
     if (wasUp) {
       this.opts.log.warn({ shard: this.shardId, reason }, 'engine link down');
       this.opts.onDown(reason, this);
     }
   }
+}
+
+function newRing(size: number): PendingSlot[] {
+  const ring: PendingSlot[] = [];
+  for (let i = 0; i < size; i++) ring.push(new PendingSlot());
+  return ring;
 }

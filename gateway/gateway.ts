@@ -43,6 +43,7 @@ import { LogonHandler } from './logon';
 import { bboTopic, bookTopic, MarketData, tradesTopic } from './market-data';
 import { GatewayMetrics } from './metrics';
 import { OrderEntry } from './order-entry';
+import { OrderResponseWriter, type SingleAck } from './order-response-writer';
 import { CloseCode, Reason, v1 } from './protocol';
 import type { OrderRateLimiter } from './rate-limiter';
 import { ReferenceData } from './reference-data';
@@ -97,6 +98,7 @@ export class Gateway implements FeedConsumer {
   private sessionCounter = 0;
   /** Inside an engine chunk (see flushOutbox): client sends are held. */
   private holdDepth = 0;
+  private readonly orderResponses = new OrderResponseWriter();
   private readonly outSessions: Session[] = [];
   /** Held market data: topic, bytes, topic, bytes... */
   private readonly heldPublishes: (string | Uint8Array)[] = [];
@@ -413,6 +415,29 @@ export class Gateway implements FeedConsumer {
     this.sendBytes(s, ws, bytes);
   }
 
+  /** The reply to a single order (OrderResponse with one ack), hand-encoded: see order-response-writer.ts. */
+  replyOrderAck(
+    s: Session,
+    requestId: number,
+    recvUs: number,
+    ack: SingleAck,
+    engineSeq: number,
+  ): void {
+    const ws = s.ws;
+    if (ws === undefined || isClosed(s)) return;
+    const limiter = s.limiter!;
+    const bytes = this.orderResponses.encode(
+      requestId,
+      recvUs,
+      nowUs(),
+      limiter.used(Date.now()),
+      limiter.limit,
+      ack,
+      engineSeq,
+    );
+    this.sendBytes(s, ws, bytes);
+  }
+
   private sendBytes(s: Session, ws: WS, bytes: Uint8Array): void {
     this.metrics.messagesOut++;
     this.metrics.bytesOut += bytes.length;
@@ -609,7 +634,7 @@ export class Gateway implements FeedConsumer {
     }
     switch (body) {
       case 'newOrder':
-        this.orders.onNewOrders(s, rid, recvUs, [m.newOrder!], false);
+        this.orders.onNewOrder(s, rid, recvUs, m.newOrder!);
         return;
       case 'newOrderBatch':
         this.orders.onNewOrders(s, rid, recvUs, m.newOrderBatch!.orders ?? [], true);
@@ -930,10 +955,18 @@ export class Gateway implements FeedConsumer {
     for (let i = 0; i < cmds.length; i++) {
       const cmd = cmds[i]!;
       this.marketData.applyCommand(cmd, live);
-      builder.apply(cmd, sink);
+      builder.apply(cmd, sink, this.reportWants);
     }
     this.marketData.applyDone(cmds[cmds.length - 1]!.seq, live);
   }
+
+  /** Reports are built only for accounts with a session that takes them (as reportSink sends). */
+  private readonly reportWants = (accountId: number): boolean => {
+    const sessions = this.byAccount.get(accountId);
+    if (sessions === undefined) return false;
+    for (const s of sessions) if (s.reports && s.ws !== undefined) return true;
+    return false;
+  };
 
   private readonly reportSink = (report: exchange.v1.IExecutionReport): void => {
     const sessions = this.byAccount.get(report.accountId ?? 0);

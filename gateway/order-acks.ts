@@ -82,6 +82,28 @@ function rejectedAll(n: number, reason: number, clientOrderIds: readonly string[
   return out;
 }
 
+/** The ack of a PLACE_ORDER result: placeAcks(result, 1, [clientOrderId])[0] without its arrays. */
+export function placeAck(result: exchange.v1.ICommandResult, clientOrderId: string): Ack {
+  const events = result.events ?? [];
+  let from = -1;
+  let to = events.length;
+  for (let i = 0; i < events.length; i++) {
+    if (!isPlaceItemStart(events[i]!)) continue;
+    if (from >= 0) {
+      to = i;
+      break;
+    }
+    from = i;
+  }
+  if (from >= 0) return placedAck(events, from, to);
+  return {
+    orderId: 0,
+    clientOrderId,
+    rejectReason: result.rejectReason || exchange.v1.RejectReason.REJECT_REASON_INVALID_COMMAND,
+    status: OrderStatus.ORDER_STATUS_REJECTED,
+  };
+}
+
 /** Acks of a PLACE_ORDER (n = 1) or BATCH_PLACE (n items) result. */
 export function placeAcks(
   result: exchange.v1.ICommandResult,

@@ -15,10 +15,24 @@ import {
   MAX_IN_FLIGHT_PER_SESSION,
   RATE_WINDOW_MS,
 } from './limits';
-import { amendAck, cancelAcks, cancelAllAcks, placeAcks } from './order-acks';
+import { amendAck, cancelAcks, cancelAllAcks, placeAck, placeAcks } from './order-acks';
 import { engineFailureReason, Reason, v1 } from './protocol';
 import type { RateDecision } from './rate-limiter';
 import type { Session } from './session';
+
+/** Command.place_order and PlaceOrder field numbers (proto/exchange/v1/engine.proto). */
+const CMD_PLACE_ORDER = 1;
+const PO_ACCOUNT_ID = 1;
+const PO_MARKET_ID = 2;
+const PO_SIDE = 3;
+const PO_ORDER_TYPE = 4;
+const PO_TIME_IN_FORCE = 5;
+const PO_PRICE_TICKS = 6;
+const PO_QTY_LOTS = 7;
+const PO_QUOTE_BUDGET_ATOMS = 8;
+const PO_POST_ONLY = 9;
+const PO_STP_MODE = 10;
+const PO_CLIENT_ORDER_ID = 11;
 
 export class OrderEntry {
   constructor(private readonly gw: Gateway) {}
@@ -93,6 +107,130 @@ export class OrderEntry {
     if (!isSafeUint(o.qtyLots)) return 'qty_lots above 2^53-1';
     if (!isSafeUint(o.quoteBudgetAtoms)) return 'quote_budget_atoms above 2^53-1';
     return undefined;
+  }
+
+  /**
+   * One NewOrder, the common case: the same checks and replies as
+   * onNewOrders(..., [o], false), without its per-request arrays, map and
+   * command object: the PlaceOrder is written straight into the link's
+   * outgoing buffer and the reply is encoded by hand.
+   */
+  onNewOrder(s: Session, rid: number, recvUs: number, o: exchange.v1.INewOrder): void {
+    const side = o.side ?? 0;
+    const orderType = o.orderType ?? 0;
+    const tif = o.timeInForce ?? 0;
+    const stp = o.stpMode ?? 0;
+    // Negative enums (int32 on the wire) take the general path, which encodes them as protobufjs does.
+    if (side < 0 || orderType < 0 || tif < 0 || stp < 0) {
+      this.onNewOrders(s, rid, recvUs, [o], false);
+      return;
+    }
+    if (!this.canEnterOrders(s, rid, recvUs)) return;
+    const cid = o.clientOrderId ?? '';
+    const marketId = o.marketId ?? 0;
+    const bad = this.validOrderNumbers(o);
+    const market = this.gw.refData.market(marketId);
+    let reason = 0;
+    let message = '';
+    if (bad !== undefined) {
+      reason = Reason.REJECT_REASON_NUMBER_OUT_OF_RANGE;
+      message = bad;
+    } else if (cid.length > MAX_CLIENT_ORDER_ID_LENGTH) {
+      reason = Reason.REJECT_REASON_INVALID_CLIENT_ORDER_ID;
+      message = `client_order_id longer than ${MAX_CLIENT_ORDER_ID_LENGTH}`;
+    } else if (market === undefined) {
+      reason = Reason.REJECT_REASON_MARKET_UNKNOWN;
+      message = `unknown market ${marketId}`;
+    }
+    if (reason !== 0) {
+      this.gw.reject(s, rid, recvUs, reason, message, this.usage(s));
+      return;
+    }
+    const decision = s.limiter!.take(1, Date.now());
+    if (!decision.ok) {
+      this.gw.reject(
+        s,
+        rid,
+        recvUs,
+        Reason.REJECT_REASON_RATE_LIMITED,
+        `order rate limit of ${s.limiter!.limit} per ${RATE_WINDOW_MS / 1000} s reached`,
+        this.usage(s, decision),
+      );
+      return;
+    }
+    this.gw.audit.keyUsedBy(s.key!.id, s.remoteAddress, s.id);
+    const shardId = market!.shardId;
+    const link = this.linkFor(shardId);
+    if (link === undefined) {
+      this.gw.reject(
+        s,
+        rid,
+        recvUs,
+        Reason.REJECT_REASON_MARKET_UNKNOWN,
+        `no engine link for shard ${shardId}`,
+        this.usage(s),
+      );
+      return;
+    }
+    const down = link.unavailable();
+    if (down !== undefined) {
+      this.gw.reject(s, rid, recvUs, engineFailureReason(down), down.message, this.usage(s));
+      return;
+    }
+    const w = link.beginCommand();
+    const place = w.beginLen(CMD_PLACE_ORDER);
+    w.uint(PO_ACCOUNT_ID, s.accountId);
+    w.uint(PO_MARKET_ID, marketId);
+    w.uint(PO_SIDE, side);
+    w.uint(PO_ORDER_TYPE, orderType);
+    w.uint(PO_TIME_IN_FORCE, tif);
+    w.uint(PO_PRICE_TICKS, o.priceTicks ?? 0);
+    w.uint(PO_QTY_LOTS, o.qtyLots ?? 0);
+    w.uint(PO_QUOTE_BUDGET_ATOMS, o.quoteBudgetAtoms ?? 0);
+    w.bool(PO_POST_ONLY, o.postOnly ?? false);
+    w.uint(PO_STP_MODE, stp);
+    w.string(PO_CLIENT_ORDER_ID, cid);
+    w.endLen(place);
+    s.inFlight++;
+    link.sendCommand((err, msg) => this.placed(s, rid, recvUs, cid, shardId, err, msg));
+  }
+
+  private placed(
+    s: Session,
+    rid: number,
+    recvUs: number,
+    cid: string,
+    shardId: number,
+    err: GatewayError | undefined,
+    msg: exchange.v1.LinkMessage | undefined,
+  ): void {
+    s.inFlight--;
+    if (err !== undefined) {
+      this.gw.reject(s, rid, recvUs, engineFailureReason(err), err.message, this.usage(s));
+      return;
+    }
+    const result = msg!.result!;
+    const ack = placeAck(result, cid);
+    const reason = ack.rejectReason ?? 0;
+    if (reason !== 0) this.gw.metrics.reject(reason);
+    else if (
+      s.cancelOnDisconnect === v1.CancelOnDisconnect.CANCEL_ON_DISCONNECT_SESSION &&
+      (ack.orderId ?? 0) > 0
+    ) {
+      this.trackPlaced(s, shardId, ack.orderId!);
+    }
+    this.gw.replyOrderAck(
+      s,
+      rid,
+      recvUs,
+      {
+        orderId: ack.orderId ?? 0,
+        clientOrderId: ack.clientOrderId ?? '',
+        rejectReason: reason,
+        status: ack.status ?? 0,
+      },
+      result.seq ?? 0,
+    );
   }
 
   onNewOrders(
@@ -175,7 +313,7 @@ export class OrderEntry {
       );
       return;
     }
-    this.gw.audit.keyUsed(s.key!.id, { ip: s.remoteAddress, session: s.id });
+    this.gw.audit.keyUsedBy(s.key!.id, s.remoteAddress, s.id);
     let waiting = byShard.size;
     let engineSeq = 0;
     let failure: { reason: number; message: string } | undefined;

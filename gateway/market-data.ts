@@ -37,29 +37,117 @@ export interface PublicTradeRecord {
   timeUs: number;
 }
 
-/** Fixed-size ring of the newest public trades of one market. */
+/**
+ * Fixed-size ring of the newest public trades of one market. Records are
+ * overwritten in place once the ring is full: a trade lives here for a good
+ * fraction of a second, long enough to be promoted out of V8's young
+ * generation, so a new object per trade became old-generation garbage.
+ */
 export class TradeRing {
   private readonly items: PublicTradeRecord[] = [];
   private next = 0;
 
-  push(t: PublicTradeRecord): void {
-    if (this.items.length < TRADE_RING_SIZE) this.items.push(t);
-    else this.items[this.next] = t;
+  push(
+    tradeId: number,
+    priceTicks: number,
+    qtyLots: number,
+    takerSide: number,
+    engineSeq: number,
+    timeUs: number,
+  ): void {
+    if (this.items.length < TRADE_RING_SIZE) {
+      this.items.push({ tradeId, priceTicks, qtyLots, takerSide, engineSeq, timeUs });
+    } else {
+      const t = this.items[this.next]!;
+      t.tradeId = tradeId;
+      t.priceTicks = priceTicks;
+      t.qtyLots = qtyLots;
+      t.takerSide = takerSide;
+      t.engineSeq = engineSeq;
+      t.timeUs = timeUs;
+    }
     this.next = (this.next + 1) % TRADE_RING_SIZE;
   }
 
-  /** Newest first, at most `limit`. */
+  /** Newest first, at most `limit`: copies (the ring's records are reused). */
   newest(limit: number): PublicTradeRecord[] {
     const n = Math.min(limit, this.items.length);
     const out: PublicTradeRecord[] = [];
     let i = (this.next - 1 + this.items.length) % Math.max(1, this.items.length);
     for (let k = 0; k < n; k++) {
-      out.push(this.items[i]!);
+      out.push({ ...this.items[i]! });
       i = (i - 1 + this.items.length) % this.items.length;
     }
     return out;
   }
 }
+
+/**
+ * Levels changed in one chunk, last write wins, in first-touch order.
+ * Parallel arrays reused from chunk to chunk: a Map and an object per level,
+ * cleared per chunk, allocated a hash table per chunk and an object per event.
+ */
+class DirtyLevels {
+  private readonly prices: number[] = [];
+  private readonly qtys: number[] = [];
+  private readonly counts: number[] = [];
+  private n = 0;
+  /** price -> index, only once a chunk touches many levels (linear search below that). */
+  private index: Map<number, number> | undefined;
+  private indexed = false;
+
+  set(price: number, qty: number, count: number): void {
+    const n = this.n;
+    let i = -1;
+    if (this.indexed) {
+      i = this.index!.get(price) ?? -1;
+    } else {
+      for (let k = 0; k < n; k++) {
+        if (this.prices[k] === price) {
+          i = k;
+          break;
+        }
+      }
+    }
+    if (i >= 0) {
+      this.qtys[i] = qty;
+      this.counts[i] = count;
+      return;
+    }
+    this.prices[n] = price;
+    this.qtys[n] = qty;
+    this.counts[n] = count;
+    this.n = n + 1;
+    if (this.indexed) this.index!.set(price, n);
+    else if (n + 1 === DIRTY_LINEAR_MAX) {
+      this.index ??= new Map();
+      for (let k = 0; k <= n; k++) this.index.set(this.prices[k]!, k);
+      this.indexed = true;
+    }
+  }
+
+  appendTo(out: exchange.v1.IBookLevelUpdate[], side: number): void {
+    for (let k = 0; k < this.n; k++) {
+      out.push({
+        side,
+        priceTicks: this.prices[k]!,
+        qtyLots: this.qtys[k]!,
+        orderCount: this.counts[k]!,
+      });
+    }
+  }
+
+  reset(): void {
+    this.n = 0;
+    if (this.indexed) {
+      this.index!.clear();
+      this.indexed = false;
+    }
+  }
+}
+
+/** Levels per side a chunk may touch before DirtyLevels indexes them. */
+const DIRTY_LINEAR_MAX = 16;
 
 interface MarketState {
   readonly book: BookMirror;
@@ -69,8 +157,10 @@ interface MarketState {
   readonly bboTopic: string;
   readonly trades: TradeRing;
   /** Levels changed in the current chunk (last write wins), per side. */
-  readonly dirtyBids: Map<number, { q: number; c: number }>;
-  readonly dirtyAsks: Map<number, { q: number; c: number }>;
+  readonly dirtyBids: DirtyLevels;
+  readonly dirtyAsks: DirtyLevels;
+  /** In MarketData.dirty this chunk. */
+  isDirty: boolean;
   bboBid: number;
   bboBidQty: number;
   bboAsk: number;
@@ -79,7 +169,8 @@ interface MarketState {
 
 export class MarketData {
   private readonly markets = new Map<number, MarketState>();
-  private readonly dirty = new Set<MarketState>();
+  /** Markets touched in the current chunk (an array: a Set's clear() allocates a table per chunk). */
+  private readonly dirty: MarketState[] = [];
   /** Messages published (for metrics). */
   published = 0;
 
@@ -110,8 +201,9 @@ export class MarketData {
         tradesTopic: tradesTopic(marketId),
         bboTopic: bboTopic(marketId),
         trades: new TradeRing(),
-        dirtyBids: new Map(),
-        dirtyAsks: new Map(),
+        dirtyBids: new DirtyLevels(),
+        dirtyAsks: new DirtyLevels(),
+        isDirty: false,
         bboBid: 0,
         bboBidQty: 0,
         bboAsk: 0,
@@ -140,31 +232,30 @@ export class MarketData {
         const qty = ev.qtyLots ?? 0;
         const count = ev.orderCount ?? 0;
         m.book.setLevel(side, price, qty, count);
-        (side === 1 ? m.dirtyBids : m.dirtyAsks).set(price, { q: qty, c: count });
-        this.dirty.add(m);
+        (side === 1 ? m.dirtyBids : m.dirtyAsks).set(price, qty, count);
+        if (!m.isDirty) {
+          m.isDirty = true;
+          this.dirty.push(m);
+        }
       } else if (kind === EventKind.TRADE) {
         const marketId = ev.marketId ?? 0;
         const m = this.state(marketId);
-        const t: PublicTradeRecord = {
-          tradeId: ev.tradeId ?? 0,
-          priceTicks: ev.priceTicks ?? 0,
-          qtyLots: ev.qtyLots ?? 0,
-          takerSide: ev.side ?? 0,
-          engineSeq: cmd.seq,
-          timeUs: cmd.timeUs,
-        };
-        m.trades.push(t);
+        const tradeId = ev.tradeId ?? 0;
+        const priceTicks = ev.priceTicks ?? 0;
+        const qtyLots = ev.qtyLots ?? 0;
+        const takerSide = ev.side ?? 0;
+        m.trades.push(tradeId, priceTicks, qtyLots, takerSide, cmd.seq, cmd.timeUs);
         // The message is built only when someone follows the topic.
         if (live && this.subscribers(m.tradesTopic) !== 0) {
           this.publish(m.tradesTopic, {
             trade: {
               marketId,
-              tradeId: t.tradeId,
-              priceTicks: t.priceTicks,
-              qtyLots: t.qtyLots,
-              takerSide: t.takerSide,
-              engineSeq: t.engineSeq,
-              timeUs: t.timeUs,
+              tradeId,
+              priceTicks,
+              qtyLots,
+              takerSide,
+              engineSeq: cmd.seq,
+              timeUs: cmd.timeUs,
             },
           });
         }
@@ -174,35 +265,24 @@ export class MarketData {
 
   /** End of a chunk whose last command is `lastSeq`: one BookUpdate (and BBO if it moved) per touched market. */
   applyDone(lastSeq: number, live: boolean): void {
-    if (this.dirty.size === 0) return;
-    for (const m of this.dirty) {
+    const dirty = this.dirty;
+    if (dirty.length === 0) return;
+    for (let k = 0; k < dirty.length; k++) {
+      const m = dirty[k]!;
+      m.isDirty = false;
       const book = m.book;
       const marketId = book.marketId;
       if (live && this.subscribers(m.bookTopic) !== 0) {
         const updates: exchange.v1.IBookLevelUpdate[] = [];
-        for (const [price, l] of m.dirtyBids) {
-          updates.push({
-            side: v1.Side.SIDE_BUY,
-            priceTicks: price,
-            qtyLots: l.q,
-            orderCount: l.c,
-          });
-        }
-        for (const [price, l] of m.dirtyAsks) {
-          updates.push({
-            side: v1.Side.SIDE_SELL,
-            priceTicks: price,
-            qtyLots: l.q,
-            orderCount: l.c,
-          });
-        }
+        m.dirtyBids.appendTo(updates, v1.Side.SIDE_BUY);
+        m.dirtyAsks.appendTo(updates, v1.Side.SIDE_SELL);
         this.publish(m.bookTopic, {
           bookUpdate: { marketId, firstSeq: book.seq + 1, lastSeq, updates },
         });
       }
       book.seq = lastSeq;
-      m.dirtyBids.clear();
-      m.dirtyAsks.clear();
+      m.dirtyBids.reset();
+      m.dirtyAsks.reset();
       const bid = book.bids.best();
       const ask = book.asks.best();
       if (
@@ -220,7 +300,7 @@ export class MarketData {
         }
       }
     }
-    this.dirty.clear();
+    dirty.length = 0;
   }
 
   /** Recomputes every market's best bid and offer from its book (after seeding). */

@@ -55,6 +55,11 @@ export type ReportSink = (report: exchange.v1.IExecutionReport) => void;
 /** Fee asset of a fill: what the side receives (buyer: base, seller: quote). */
 export type FeeAssetResolver = (marketId: number, side: number) => number;
 
+/** Whether anyone takes `accountId`'s reports now. */
+export type ReportWants = (accountId: number) => boolean;
+
+const everyAccount: ReportWants = () => true;
+
 export class ReportBuilder {
   /** Open orders by id. */
   readonly orders = new Map<number, OrderState>();
@@ -63,7 +68,10 @@ export class ReportBuilder {
   /** Sparse index: every ~256th accepted order id with its accept seq (for replays). */
   readonly acceptIndexIds: number[] = [];
   readonly acceptIndexSeqs: number[] = [];
-  private readonly ordinals = new Map<number, number>();
+  /** Reports per account within the current command (arrays: a Map cleared per command allocated a table each time). */
+  private readonly ordinalAccounts: number[] = [];
+  private readonly ordinalCounts: number[] = [];
+  private nOrdinals = 0;
   private readonly endOfCommand: OrderState[] = [];
 
   /**
@@ -92,11 +100,15 @@ export class ReportBuilder {
     return best < 0 ? 0 : this.acceptIndexSeqs[best]!;
   }
 
-  /** Applies one command's events; `sink` gets the reports (none when undefined). */
-  apply(cmd: FeedCommand, sink: ReportSink | undefined): void {
+  /**
+   * Applies one command's events; `sink` gets the reports (none when
+   * undefined) of the accounts `wants` names: the others' report objects are
+   * not built at all (their report sequence still advances).
+   */
+  apply(cmd: FeedCommand, sink: ReportSink | undefined, wants: ReportWants = everyAccount): void {
     const events = cmd.events;
     const filter = this.accountFilter;
-    this.ordinals.clear();
+    this.nOrdinals = 0;
     for (let i = 0; i < events.length; i++) {
       const ev = events[i]!;
       const kind: number = ev.kind ?? 0;
@@ -128,7 +140,8 @@ export class ReportBuilder {
           ) {
             this.endOfCommand.push(st);
           }
-          if (sink) sink(this.report(cmd, accountId, st, ev, ExecType.EXEC_TYPE_NEW));
+          if (sink && wants(accountId))
+            sink(this.report(cmd, accountId, st, ev, ExecType.EXEC_TYPE_NEW));
           else this.nextReportSeq(cmd.seq, accountId);
           break;
         }
@@ -136,7 +149,7 @@ export class ReportBuilder {
           const accountId = ev.accountId ?? 0;
           if ((ev.commandKind ?? 0) !== CommandKind.PLACE_ORDER || accountId === 0) break;
           if (filter !== 0 && accountId !== filter) break;
-          if (sink) {
+          if (sink && wants(accountId)) {
             const r = this.report(cmd, accountId, undefined, ev, ExecType.EXEC_TYPE_REJECTED);
             r.orderStatus = OrderStatus.ORDER_STATUS_REJECTED;
             r.rejectReason = ev.rejectReason ?? 0;
@@ -157,7 +170,7 @@ export class ReportBuilder {
               st.filledLots += qty;
               st.cumQuoteAtoms += quote;
             }
-            if (sink) {
+            if (sink && wants(takerAccount)) {
               const r = this.report(cmd, takerAccount, st, ev, ExecType.EXEC_TYPE_TRADE);
               r.orderId = ev.orderId ?? 0;
               r.side = ev.side ?? 0;
@@ -192,7 +205,7 @@ export class ReportBuilder {
             }
             const makerSide =
               (ev.side ?? 0) === v1.Side.SIDE_BUY ? v1.Side.SIDE_SELL : v1.Side.SIDE_BUY;
-            if (sink) {
+            if (sink && wants(makerAccount)) {
               const r = this.report(cmd, makerAccount, st, ev, ExecType.EXEC_TYPE_TRADE);
               r.orderId = makerId;
               r.side = makerSide;
@@ -219,7 +232,7 @@ export class ReportBuilder {
           if (filter !== 0 && accountId !== filter) break;
           const orderId = ev.orderId ?? 0;
           const st = this.orders.get(orderId);
-          if (sink) {
+          if (sink && wants(accountId)) {
             const canceled = kind === EventKind.ORDER_CANCELED;
             const r = this.report(
               cmd,
@@ -247,7 +260,7 @@ export class ReportBuilder {
             st.qtyLots = ev.qtyLots ?? st.qtyLots;
             st.filledLots = Math.max(0, st.qtyLots - (ev.remainingLots ?? 0));
           }
-          if (sink) {
+          if (sink && wants(accountId)) {
             const r = this.report(cmd, accountId, st, ev, ExecType.EXEC_TYPE_REPLACED);
             r.priceTicks = ev.priceTicks ?? 0;
             r.qtyLots = ev.qtyLots ?? 0;
@@ -272,7 +285,7 @@ export class ReportBuilder {
             if (taker !== undefined && !taker.byQuoteBudget) taker.qtyLots -= overlap;
             if (maker !== undefined) maker.qtyLots -= overlap;
           }
-          if (sink) {
+          if (sink && wants(accountId)) {
             for (const [st, orderId, isMaker] of [
               [taker, ev.orderId ?? 0, false],
               [maker, ev.makerOrderId ?? 0, true],
@@ -312,8 +325,15 @@ export class ReportBuilder {
 
   /** Next report_seq of `accountId` within this command. */
   private nextReportSeq(seq: number, accountId: number): number {
-    const n = this.ordinals.get(accountId) ?? 0;
-    this.ordinals.set(accountId, n + 1);
+    let k = 0;
+    while (k < this.nOrdinals && this.ordinalAccounts[k] !== accountId) k++;
+    if (k === this.nOrdinals) {
+      this.ordinalAccounts[k] = accountId;
+      this.ordinalCounts[k] = 0;
+      this.nOrdinals = k + 1;
+    }
+    const n = this.ordinalCounts[k]!;
+    this.ordinalCounts[k] = n + 1;
     const ordinal = n < REPORT_SEQ_MULTIPLIER ? n : REPORT_SEQ_MULTIPLIER - 1;
     const reportSeq = seq * REPORT_SEQ_MULTIPLIER + ordinal;
     this.lastReportSeq.set(accountId, reportSeq);

@@ -23,6 +23,7 @@ export interface FeedConsumer {
   /**
    * Contiguous commands in seq order. live = false while the journal is being
    * caught up at start (no subscriber has seen this shard yet: nothing is published).
+   * The array is only valid during the call (the feed reuses it).
    */
   applyChunk(shardId: number, cmds: readonly FeedCommand[], live: boolean): void;
 }
@@ -38,6 +39,8 @@ export class ShardFeed {
   /** The journal did not start at seq 1 when the gateway first read it (state before it is unknown). */
   trimmedAt = 0;
   private readonly pending = new Map<number, FeedCommand>();
+  /** The chunk of one handed to the consumer on the in-order path (it does not keep it). */
+  private readonly one: FeedCommand[] = [];
   private filling = false;
   private gapTimer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -62,7 +65,25 @@ export class ShardFeed {
   onResult(res: exchange.v1.ICommandResult): void {
     const seq = res.seq ?? 0;
     if (seq === 0) return; // refused before sequencing: nothing happened
-    this.insert({ seq, timeUs: res.engineTimeUs ?? nowUs(), events: res.events ?? [] });
+    const cmd: FeedCommand = { seq, timeUs: res.engineTimeUs ?? nowUs(), events: res.events ?? [] };
+    if (
+      seq === this.appliedSeq + 1 &&
+      this.pending.size === 0 &&
+      this.synced &&
+      !this.filling &&
+      !this.closed
+    ) {
+      // In order with nothing waiting (the common case): applied at once,
+      // without passing through the reorder map.
+      if (seq > this.knownSeq) this.knownSeq = seq;
+      this.appliedSeq = seq;
+      const one = this.one;
+      one[0] = cmd;
+      this.consumer.applyChunk(this.shardId, one, true);
+      one.length = 0;
+      return;
+    }
+    this.insert(cmd);
     this.pump();
   }
 

@@ -19,6 +19,7 @@ import { nowUs } from './clock';
 import { GatewayError } from './errors';
 import type { ShardEndpoint } from './gateway-config';
 import { MAX_LINK_FRAME_BYTES } from './limits';
+import { decodeLinkMessage } from './link-decoder';
 
 const v1 = exchange.v1;
 
@@ -324,7 +325,7 @@ export class EngineLink {
   private onFrame(frame: Buffer): void {
     let msg: exchange.v1.LinkMessage;
     try {
-      msg = v1.LinkMessage.decode(frame);
+      msg = decodeLinkMessage(frame);
     } catch (err) {
       this.opts.log.error(
         { shard: this.shardId, err: (err as Error).message },

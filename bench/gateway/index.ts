@@ -38,6 +38,7 @@ import { type FloorResult, measureFloor } from './floor';
 import { Histogram } from './histogram';
 import type { LoadCommand, LoadWorkerData, PhaseResult } from './load-worker';
 import { startNullGateway } from './null-gateway';
+import { type TailLegs, tailLegs } from './tail-legs';
 
 interface Options {
   json: boolean;
@@ -584,6 +585,15 @@ async function main(): Promise<void> {
           `p50 ${us(fx.gw.percentile(50))}  p99 ${us(fx.gw.percentile(99))}  max ${us(fx.gw.max)}`,
       );
     }
+    const tail = tailLegs(fixed.results, 99);
+    const body = tailLegs(fixed.results, 0);
+    if (tail !== undefined && body !== undefined) {
+      const legsText = (l: TailLegs): string =>
+        `load generator late ${l.lateUs}, client -> gateway ${l.clientToGatewayUs}, ` +
+        `in the gateway ${l.inGatewayUs}, gateway -> client ${l.gatewayToClientUs}`;
+      say(`  where the time went, mean µs per order: all orders: ${legsText(body)}`);
+      say(`    the slowest 1% (${tail.count} orders at or above p99): ${legsText(tail)}`);
+    }
 
     // 3. saturation
     let satPerSec = 0;
@@ -670,7 +680,12 @@ async function main(): Promise<void> {
     }
     jsonLine = JSON.stringify({
       saturation: { ordersPerSec: satPerSec },
-      fixedRate: { offeredPerSec: o.rate, connections: o.connections, latencyUs: fixedLat },
+      fixedRate: {
+        offeredPerSec: o.rate,
+        connections: o.connections,
+        latencyUs: fixedLat,
+        tailLegsUs: tail ?? null,
+      },
       floorUs: floor.floorUs,
       p50OverFloor: ratio,
       floor,

@@ -66,10 +66,43 @@ export interface PhaseResult {
   histogram: ReturnType<Histogram['toJSON']>;
   /** Gateway receive -> send time of the recorded orders (ns). */
   gatewayHistogram: ReturnType<Histogram['toJSON']>;
+  /** Per recorded order (fixed rate), in µs: where its latency went (see Legs). */
+  legs: Legs | undefined;
   pacerLatenessP50Us: number;
   closedConnections: number;
   /** Messages received by ServerMessage body field number. */
   received: number[];
+}
+
+/**
+ * Each recorded order's latency split at the four timestamps it has: the
+ * intended send time, the load generator's write, the gateway's receive and
+ * send stamps (ServerMessage recv/send_time_us; same machine, same clock) and
+ * the load generator's read. total = late + up + gateway + down.
+ */
+export interface Legs {
+  n: number;
+  /** Whole latency, as the histogram records it. */
+  total: Float64Array;
+  /** Intended send time -> written by the load generator. */
+  late: Float64Array;
+  /** Written -> the gateway's receive stamp (kernel, wake-up, the gateway's event loop). */
+  up: Float64Array;
+  /** The gateway's receive -> send stamps (engine and journal included). */
+  gateway: Float64Array;
+  /** The gateway's send stamp -> read by the load generator. */
+  down: Float64Array;
+}
+
+function newLegs(capacity: number): Legs {
+  return {
+    n: 0,
+    total: new Float64Array(capacity),
+    late: new Float64Array(capacity),
+    up: new Float64Array(capacity),
+    gateway: new Float64Array(capacity),
+    down: new Float64Array(capacity),
+  };
 }
 
 const RING = 1 << 16;
@@ -83,6 +116,8 @@ class Conn {
   sideToggle = 0;
   /** Start time (epoch ms) per request id slot; NaN = not in flight. */
   readonly starts = new Float64Array(RING).fill(Number.NaN);
+  /** When it was written (epoch ms), for the legs. */
+  readonly written = new Float64Array(RING);
   /** Whether the request's latency is recorded. */
   readonly record = new Uint8Array(RING);
   constructor(readonly ws: RawWs) {}
@@ -175,7 +210,9 @@ async function runWorker(d: LoadWorkerData): Promise<void> {
   let received: number[] = new Array(32).fill(0);
   const scan: Scan = { requestId: 0, body: 0, reason: 0, recvUs: 0, sendUs: 0 };
 
-  const sendOrder = (c: Conn, start: number, record: boolean): void => {
+  let legs: Legs | undefined;
+
+  const sendOrder = (c: Conn, start: number, record: boolean, writtenMs: number): void => {
     const id = c.nextId++;
     const body = bodies[c.sideToggle]!;
     c.sideToggle ^= 1;
@@ -185,6 +222,7 @@ async function runWorker(d: LoadWorkerData): Promise<void> {
     c.ws.commit(off, len);
     const slot = id & RING_MASK;
     c.starts[slot] = start;
+    c.written[slot] = writtenMs;
     c.record[slot] = record ? 1 : 0;
     c.inFlight++;
     c.dirty = true;
@@ -205,12 +243,23 @@ async function runWorker(d: LoadWorkerData): Promise<void> {
     }
     if (c.record[slot] === 1) {
       hist.record((now - start) * 1e6);
-      if (scan.sendUs >= scan.recvUs && scan.recvUs > 0)
+      if (scan.sendUs >= scan.recvUs && scan.recvUs > 0) {
         gwHist.record((scan.sendUs - scan.recvUs) * 1000);
+        if (legs !== undefined && legs.n < legs.total.length) {
+          const i = legs.n++;
+          const writtenUs = c.written[slot]! * 1000;
+          const nowUs = now * 1000;
+          legs.total[i] = nowUs - start * 1000;
+          legs.late[i] = writtenUs - start * 1000;
+          legs.up[i] = scan.recvUs - writtenUs;
+          legs.gateway[i] = scan.sendUs - scan.recvUs;
+          legs.down[i] = nowUs - scan.sendUs;
+        }
+      }
     }
     if (saturation && now >= windowFrom && now < windowTo) ackedInWindow++;
     if (saturation && running) {
-      sendOrder(c, now, true);
+      sendOrder(c, now, true, now);
     }
   };
 
@@ -251,11 +300,19 @@ async function runWorker(d: LoadWorkerData): Promise<void> {
       windowMs,
       histogram: h,
       gatewayHistogram: g,
+      legs,
       pacerLatenessP50Us,
       closedConnections,
       received,
     };
-    port.postMessage(result, [h.counts.buffer as ArrayBuffer, g.counts.buffer as ArrayBuffer]);
+    const transfer = [h.counts.buffer as ArrayBuffer, g.counts.buffer as ArrayBuffer];
+    if (legs !== undefined) {
+      for (const a of [legs.total, legs.late, legs.up, legs.gateway, legs.down]) {
+        transfer.push(a.buffer as ArrayBuffer);
+      }
+    }
+    port.postMessage(result, transfer);
+    legs = undefined;
   };
 
   const reset = (): void => {
@@ -300,6 +357,7 @@ async function runWorker(d: LoadWorkerData): Promise<void> {
   const fixed = async (cmd: Extract<LoadCommand, { type: 'fixed' }>): Promise<void> => {
     reset();
     saturation = false;
+    legs = newLegs(cmd.total);
     const flag = new SharedArrayBuffer(8);
     const i32 = new Int32Array(flag);
     const pacerData: PacerData & { pacer: true } = {
@@ -338,6 +396,7 @@ async function runWorker(d: LoadWorkerData): Promise<void> {
               c,
               Math.min(intended, now),
               intended >= cmd.recordFrom && intended < cmd.recordTo,
+              now,
             );
           k++;
         }
@@ -363,7 +422,7 @@ async function runWorker(d: LoadWorkerData): Promise<void> {
     windowFrom = t0 + cmd.warmupMs;
     windowTo = windowFrom + cmd.durationMs;
     for (const c of conns) {
-      for (let i = 0; i < window; i++) sendOrder(c, t0, true);
+      for (let i = 0; i < window; i++) sendOrder(c, t0, true, t0);
       c.dirty = false;
       c.ws.flush();
     }

@@ -334,6 +334,13 @@ export class EngineLink {
       this.socket?.destroy();
       return;
     }
+    // The hot body first: protobufjs's `body` getter builds an Object.keys array per call.
+    const result = msg.result;
+    if (result !== null && result !== undefined) {
+      this.complete(result.correlationId ?? 0, undefined, msg);
+      this.opts.onMessage(msg, this);
+      return;
+    }
     switch (msg.body) {
       case 'helloAck': {
         const ack = msg.helloAck as exchange.v1.LinkHelloAck;

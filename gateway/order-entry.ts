@@ -18,6 +18,7 @@ import {
 import { amendAck, cancelAcks, cancelAllAcks, placeAck, placeAcks } from './order-acks';
 import { engineFailureReason, Reason, v1 } from './protocol';
 import type { RateDecision } from './rate-limiter';
+import type { MarketInfo } from './reference-data';
 import type { Session } from './session';
 
 /** Command.place_order and PlaceOrder field numbers (proto/exchange/v1/engine.proto). */
@@ -35,6 +36,9 @@ const PO_STP_MODE = 10;
 const PO_CLIENT_ORDER_ID = 11;
 
 export class OrderEntry {
+  /** The text of orderProblem()'s last refusal. */
+  private problem = '';
+
   constructor(private readonly gw: Gateway) {}
 
   private usage(s: Session, decision?: RateDecision): exchange.v1.IRateLimitUsage {
@@ -128,36 +132,13 @@ export class OrderEntry {
     if (!this.canEnterOrders(s, rid, recvUs)) return;
     const cid = o.clientOrderId ?? '';
     const marketId = o.marketId ?? 0;
-    const bad = this.validOrderNumbers(o);
     const market = this.gw.refData.market(marketId);
-    let reason = 0;
-    let message = '';
-    if (bad !== undefined) {
-      reason = Reason.REJECT_REASON_NUMBER_OUT_OF_RANGE;
-      message = bad;
-    } else if (cid.length > MAX_CLIENT_ORDER_ID_LENGTH) {
-      reason = Reason.REJECT_REASON_INVALID_CLIENT_ORDER_ID;
-      message = `client_order_id longer than ${MAX_CLIENT_ORDER_ID_LENGTH}`;
-    } else if (market === undefined) {
-      reason = Reason.REJECT_REASON_MARKET_UNKNOWN;
-      message = `unknown market ${marketId}`;
-    }
+    const reason = this.orderProblem(o, cid, market);
     if (reason !== 0) {
-      this.gw.reject(s, rid, recvUs, reason, message, this.usage(s));
+      this.gw.reject(s, rid, recvUs, reason, this.problem, this.usage(s));
       return;
     }
-    const decision = s.limiter!.take(1, Date.now());
-    if (!decision.ok) {
-      this.gw.reject(
-        s,
-        rid,
-        recvUs,
-        Reason.REJECT_REASON_RATE_LIMITED,
-        `order rate limit of ${s.limiter!.limit} per ${RATE_WINDOW_MS / 1000} s reached`,
-        this.usage(s, decision),
-      );
-      return;
-    }
+    if (this.rateLimited(s, rid, recvUs, 1) === undefined) return;
     this.gw.audit.keyUsedBy(s.key!.id, s.remoteAddress, s.id);
     const shardId = market!.shardId;
     const link = this.linkFor(shardId);
@@ -233,6 +214,48 @@ export class OrderEntry {
     );
   }
 
+  /** Why the gateway refuses order `o` before the engine sees it (0: it does not; the text in `problem`). */
+  private orderProblem(
+    o: exchange.v1.INewOrder,
+    cid: string,
+    market: MarketInfo | undefined,
+  ): number {
+    const bad = this.validOrderNumbers(o);
+    if (bad !== undefined) {
+      this.problem = bad;
+      return Reason.REJECT_REASON_NUMBER_OUT_OF_RANGE;
+    }
+    if (cid.length > MAX_CLIENT_ORDER_ID_LENGTH) {
+      this.problem = `client_order_id longer than ${MAX_CLIENT_ORDER_ID_LENGTH}`;
+      return Reason.REJECT_REASON_INVALID_CLIENT_ORDER_ID;
+    }
+    if (market === undefined) {
+      this.problem = `unknown market ${o.marketId ?? 0}`;
+      return Reason.REJECT_REASON_MARKET_UNKNOWN;
+    }
+    return 0;
+  }
+
+  /** Counts `n` orders against the key's limit; undefined (a Reject was sent) when they do not fit. */
+  private rateLimited(
+    s: Session,
+    rid: number,
+    recvUs: number,
+    n: number,
+  ): RateDecision | undefined {
+    const decision = s.limiter!.take(n, Date.now());
+    if (decision.ok) return decision;
+    this.gw.reject(
+      s,
+      rid,
+      recvUs,
+      Reason.REJECT_REASON_RATE_LIMITED,
+      `order rate limit of ${s.limiter!.limit} per ${RATE_WINDOW_MS / 1000} s reached`,
+      this.usage(s, decision),
+    );
+    return undefined;
+  }
+
   onNewOrders(
     s: Session,
     rid: number,
@@ -258,23 +281,11 @@ export class OrderEntry {
     for (let i = 0; i < orders.length; i++) {
       const o = orders[i]!;
       const cid = o.clientOrderId ?? '';
-      let reason = 0;
-      let message = '';
-      const bad = this.validOrderNumbers(o);
       const market = this.gw.refData.market(o.marketId ?? 0);
-      if (bad !== undefined) {
-        reason = Reason.REJECT_REASON_NUMBER_OUT_OF_RANGE;
-        message = bad;
-      } else if (cid.length > MAX_CLIENT_ORDER_ID_LENGTH) {
-        reason = Reason.REJECT_REASON_INVALID_CLIENT_ORDER_ID;
-        message = `client_order_id longer than ${MAX_CLIENT_ORDER_ID_LENGTH}`;
-      } else if (market === undefined) {
-        reason = Reason.REJECT_REASON_MARKET_UNKNOWN;
-        message = `unknown market ${o.marketId ?? 0}`;
-      }
+      const reason = this.orderProblem(o, cid, market);
       if (reason !== 0) {
         if (!batch) {
-          this.gw.reject(s, rid, recvUs, reason, message, this.usage(s));
+          this.gw.reject(s, rid, recvUs, reason, this.problem, this.usage(s));
           return;
         }
         this.gw.metrics.reject(reason);
@@ -291,18 +302,8 @@ export class OrderEntry {
       else list.push(i);
     }
     const toSend = orders.length - [...acks].filter((a) => a !== undefined).length;
-    const decision = s.limiter!.take(toSend, Date.now());
-    if (!decision.ok) {
-      this.gw.reject(
-        s,
-        rid,
-        recvUs,
-        Reason.REJECT_REASON_RATE_LIMITED,
-        `order rate limit of ${s.limiter!.limit} per ${RATE_WINDOW_MS / 1000} s reached`,
-        this.usage(s, decision),
-      );
-      return;
-    }
+    const decision = this.rateLimited(s, rid, recvUs, toSend);
+    if (decision === undefined) return;
     if (toSend === 0) {
       this.gw.reply(
         s,

@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import t, { type Test } from 'tap';
 import { exchange } from '../../proto';
 import { logonPayload } from '../api-keys';
+import { MAX_CLIENT_ORDER_ID_LENGTH } from '../limits';
 import { CloseCode } from '../protocol';
 import {
   type ExchangeEnv,
@@ -316,6 +317,24 @@ t.test('64-bit numbers above 2^53-1 are refused, not rounded', async (t) => {
   t.equal(big.reject?.reason, R.REJECT_REASON_BATCH_TOO_LARGE);
   const unknownMarket = await c.request({ newOrder: { ...limitOrder('buy', 1, 1), marketId: 99 } });
   t.equal(unknownMarket.reject?.reason, R.REJECT_REASON_MARKET_UNKNOWN);
+  const longCid = await c.request({
+    newOrder: {
+      ...limitOrder('buy', 1, 1),
+      clientOrderId: 'x'.repeat(MAX_CLIENT_ORDER_ID_LENGTH + 1),
+    },
+  });
+  t.equal(longCid.reject?.reason, R.REJECT_REASON_INVALID_CLIENT_ORDER_ID);
+  // A negative enum takes the general path (the hot one writes unsigned varints only): still refused.
+  const negative = await c.request({
+    newOrder: { ...limitOrder('buy', 1, 1), side: -1 as exchange.v1.Side },
+  });
+  t.not(
+    negative.orderResponse?.acks[0]?.rejectReason ?? negative.reject?.reason ?? 0,
+    0,
+    'a negative side is refused with a reason',
+  );
+  const ok = await c.request({ newOrder: limitOrder('buy', 1, 1) });
+  t.equal(ok.orderResponse?.acks[0]?.rejectReason ?? -1, 0, 'the session still trades');
 });
 
 t.test('logons, failures, key use and closes are audited', async (t) => {

@@ -39,6 +39,9 @@ class PendingSlot {
   deadlineMs = 0;
 }
 
+/** Bytes one socket read can deliver (reused for every read). */
+const LINK_READ_BUFFER_BYTES = 64 * 1024;
+
 /** First size of the pending ring (grows by doubling when a slot is still busy). */
 const PENDING_RING_INITIAL = 1024;
 
@@ -99,6 +102,9 @@ export class EngineLink {
   private readonly out = new ProtoWriter(64 * 1024);
   private flushScheduled = false;
   private readonly flushCb = () => this.flush();
+  private readonly readBuffer = Buffer.allocUnsafe(LINK_READ_BUFFER_BYTES);
+  private readonly onReadCb = (n: number): boolean => this.onRead(n);
+  private readonly onFrameCb = (frame: Buffer): void => this.onFrame(frame);
   /** Frame and Command marks of the command being written (beginCommand .. sendCommand). */
   private frameMark = -1;
   private commandMark = -1;
@@ -264,7 +270,15 @@ export class EngineLink {
   private connect(): void {
     if (this.closed) return;
     const ep = this.opts.endpoint;
-    const s = 'socketPath' in ep ? connect(ep.socketPath) : connect(ep.port, ep.host);
+    // Reads land in one reused buffer (onread): a fresh ArrayBuffer per read
+    // made V8's scavenges spend most of their pause sweeping array buffers.
+    // Frames are only read during the callback (FrameReader copies a partial
+    // frame it keeps; link messages have no bytes fields that could view it).
+    const onread = { buffer: this.readBuffer, callback: this.onReadCb };
+    const s =
+      'socketPath' in ep
+        ? connect({ path: ep.socketPath, onread })
+        : connect({ port: ep.port, host: ep.host, onread });
     this.socket = s;
     this.reader = new FrameReader(MAX_LINK_FRAME_BYTES);
     this.out.reset();
@@ -280,24 +294,6 @@ export class EngineLink {
         },
       }).finish();
       s.write(encodeFrame(hello));
-    });
-    const onFrame = (frame: Buffer) => this.onFrame(frame);
-    const onChunk = this.opts.onChunk;
-    s.on('data', (chunk: Buffer) => {
-      onChunk?.(true);
-      let err: Error | undefined;
-      try {
-        err = this.reader.push(chunk, onFrame);
-      } finally {
-        onChunk?.(false);
-      }
-      if (err !== undefined) {
-        this.opts.log.error(
-          { shard: this.shardId, err: err.message },
-          'engine link frame too large; reconnecting',
-        );
-        s.destroy();
-      }
     });
     s.on('error', (err) => {
       if (this.closed) return;
@@ -320,6 +316,29 @@ export class EngineLink {
         this.reconnectTimer.unref();
       }
     });
+  }
+
+  /** One read of the current socket: readBuffer[0, n). */
+  private onRead(n: number): boolean {
+    const s = this.socket;
+    if (s === undefined) return false;
+    const onChunk = this.opts.onChunk;
+    onChunk?.(true);
+    let err: Error | undefined;
+    try {
+      err = this.reader.push(this.readBuffer.subarray(0, n), this.onFrameCb);
+    } finally {
+      onChunk?.(false);
+    }
+    if (err !== undefined) {
+      this.opts.log.error(
+        { shard: this.shardId, err: err.message },
+        'engine link frame too large; reconnecting',
+      );
+      s.destroy();
+      return false;
+    }
+    return true;
   }
 
   private onFrame(frame: Buffer): void {

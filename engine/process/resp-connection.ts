@@ -36,6 +36,15 @@ function digits(n: number): number {
   return d;
 }
 
+/** Bytes one socket read can deliver (reused for every read). */
+const READ_BUFFER_BYTES = 64 * 1024;
+
+/** Where onread delivers: the connection, once it exists. */
+interface ReadRoute {
+  conn: RespConnection | undefined;
+  readonly buffer: Buffer;
+}
+
 export class RespConnection {
   listener: RespListener | undefined;
   private closedReason: string | undefined;
@@ -63,13 +72,25 @@ export class RespConnection {
     const u = new URL(url);
     const host = u.hostname === '' ? '127.0.0.1' : u.hostname.replace(/^\[|\]$/g, '');
     const port = u.port === '' ? 6379 : Number(u.port);
+    // Plain sockets read into one reused buffer (onread): a fresh ArrayBuffer
+    // per read made V8's scavenges spend most of their pause sweeping array
+    // buffers. Replies are parsed during the callback (strings are copies; a
+    // partial reply is copied into `pending`). TLS sockets take 'data' events.
+    const reads: ReadRoute = { conn: undefined, buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES) };
+    const onread = {
+      buffer: reads.buffer,
+      callback: (n: number): boolean => {
+        reads.conn?.onData(reads.buffer.subarray(0, n));
+        return true;
+      },
+    };
     const socket = await new Promise<net.Socket>((resolve, reject) => {
       const s =
         socketPath !== undefined
-          ? net.connect({ path: socketPath })
+          ? net.connect({ path: socketPath, onread })
           : u.protocol === 'rediss:'
             ? tls.connect({ host, port, servername: host })
-            : net.connect({ host, port });
+            : net.connect({ host, port, onread });
       const where = socketPath ?? `${host}:${port}`;
       const timer = setTimeout(() => {
         s.destroy();
@@ -89,6 +110,7 @@ export class RespConnection {
       );
     });
     const c = new RespConnection(socket);
+    reads.conn = c;
     try {
       const user = decodeURIComponent(u.username);
       const pass = decodeURIComponent(u.password);
@@ -224,7 +246,8 @@ export class RespConnection {
 
   // ----------------------------------------------------------- parsing
 
-  private onData(chunk: Buffer): void {
+  /** Bytes read from the socket (valid only during the call). */
+  onData(chunk: Buffer): void {
     let buf = chunk;
     if (this.pending !== undefined) {
       buf = Buffer.concat([this.pending, chunk]);

@@ -65,7 +65,9 @@ export const MAX_SUBSCRIPTIONS_PER_SESSION = 1_024;
 
 /**
  * Engine requests one session may have in flight; more are refused
- * RATE_LIMITED (bounds the link's pending map: MAX_CONNECTIONS x this x ~200 B = 200 MiB worst case).
+ * RATE_LIMITED. Bounds a link's pending ring: at most MAX_CONNECTIONS x this
+ * = 1M requests in flight: a ring of up to 2M reused slots of ~64 B (~130 MiB)
+ * at worst, plus each request's callback while it waits.
  */
 export const MAX_IN_FLIGHT_PER_SESSION = 256;
 

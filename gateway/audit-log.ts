@@ -57,15 +57,11 @@ export class AuditLog {
     this.queue.push(row);
   }
 
-  /** A key was used (an accepted order request); recorded at most once per key per interval. */
-  /** keyUsed() with the usual metadata, built only when a record is due (every order calls this). */
-  keyUsedBy(keyId: string, ip: string, session: string): void {
-    const at = this.keyUseAt.get(keyId);
-    if (at !== undefined && Date.now() - at < KEY_USE_AUDIT_INTERVAL_MS) return;
-    this.keyUsed(keyId, { ip, session });
-  }
-
-  keyUsed(keyId: string, metadata: Record<string, unknown>): void {
+  /**
+   * A key was used (an accepted order request); recorded at most once per key
+   * per interval. Every order calls this: the row is built only when one is due.
+   */
+  keyUsed(keyId: string, ip: string, session: string): void {
     const now = Date.now();
     const at = this.keyUseAt.get(keyId);
     if (at !== undefined && now - at < KEY_USE_AUDIT_INTERVAL_MS) return;
@@ -77,7 +73,7 @@ export class AuditLog {
       action: 'api_key.used',
       entity_type: 'api_key',
       entity_id: keyId,
-      metadata,
+      metadata: { ip, session },
     });
     if (this.keyUseAt.size > 100_000) {
       for (const [k, t] of this.keyUseAt)

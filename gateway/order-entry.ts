@@ -139,7 +139,7 @@ export class OrderEntry {
       return;
     }
     if (this.rateLimited(s, rid, recvUs, 1) === undefined) return;
-    this.gw.audit.keyUsedBy(s.key!.id, s.remoteAddress, s.id);
+    this.gw.audit.keyUsed(s.key!.id, s.remoteAddress, s.id);
     const shardId = market!.shardId;
     const link = this.linkFor(shardId);
     if (link === undefined) {
@@ -314,7 +314,7 @@ export class OrderEntry {
       );
       return;
     }
-    this.gw.audit.keyUsedBy(s.key!.id, s.remoteAddress, s.id);
+    this.gw.audit.keyUsed(s.key!.id, s.remoteAddress, s.id);
     let waiting = byShard.size;
     let engineSeq = 0;
     let failure: { reason: number; message: string } | undefined;

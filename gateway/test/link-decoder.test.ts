@@ -7,6 +7,7 @@
 import { join, resolve } from 'node:path';
 import protobuf from 'protobufjs';
 import t, { type Test } from 'tap';
+import { Rng } from '../../engine/testing/command-generator';
 import { exchange } from '../../proto';
 import { decodeLinkMessage } from '../link-decoder';
 
@@ -41,15 +42,10 @@ const CommandResultType = reflected.lookupType('exchange.v1.CommandResult');
 const EventBatchType = reflected.lookupType('exchange.v1.EventBatch');
 const LinkMessageType = reflected.lookupType('exchange.v1.LinkMessage');
 
-/** mulberry32: a small seeded PRNG so a failure can be reproduced from its seed. */
+/** A seeded PRNG (the project's Rng) so a failure can be reproduced from its seed. */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.float();
 }
 type Rnd = () => number;
 const int = (rnd: Rnd, n: number): number => Math.floor(rnd() * n);

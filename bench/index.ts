@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { hotPathNodeArgs } from '../engine/process/node-args';
+import { LOAD_GENERATOR_NODE_ARGS } from './gateway/node-args';
 
 interface Suite {
   readonly name: string;
@@ -38,7 +39,8 @@ export const SUITES: readonly Suite[] = [
     script: 'npm run bench:gateway',
     what: 'WebSocket order entry through gateway, engine and journal',
     entry: 'gateway/index.js',
-    nodeArgs: [],
+    // The load generator's own flags (bench/gateway/node-args.ts).
+    nodeArgs: [...LOAD_GENERATOR_NODE_ARGS],
   },
   {
     name: 'settlement',

@@ -37,6 +37,7 @@ import { epochMs } from './clock';
 import { type FloorResult, measureFloor } from './floor';
 import { Histogram } from './histogram';
 import type { LoadCommand, LoadWorkerData, PhaseResult } from './load-worker';
+import { loadGeneratorFlagsLine } from './node-args';
 import { startNullGateway } from './null-gateway';
 import { type TailLegs, tailLegs } from './tail-legs';
 
@@ -534,6 +535,7 @@ async function main(): Promise<void> {
     `gateway benchmark on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, load average ${machine.loadAvg1m}`,
   );
   say('(engine, gateway, Redis and the load generator share this machine)');
+  say(loadGeneratorFlagsLine(process.execArgv));
   const accounts = Math.max(o.connections, o.saturationS > 0 ? o.saturationConnections : 0);
   say(
     o.nullGateway
@@ -572,8 +574,10 @@ async function main(): Promise<void> {
     );
     say(`  received: ${receivedSummary(fixed.results)}`);
     say(`  CPU (% of one core) during the run: ${fixed.cpuText}`);
+    const pacer = fixed.results[0]?.pacerLatenessUs ?? { p50: 0, p99: 0, max: 0 };
     say(
-      `  measured ${fx.h.count} orders = ${achieved}/s; pacer wake-up lateness p50 ${fixed.results[0]?.pacerLatenessP50Us ?? 0} µs`,
+      `  measured ${fx.h.count} orders = ${achieved}/s; pacer wake-up lateness µs (it wakes ${o.pacerEarlyUs} early): ` +
+        `p50 ${pacer.p50}, p99 ${pacer.p99}, max ${pacer.max}`,
     );
     say(
       `  ack latency µs: p50 ${fixedLat.p50}  p99 ${fixedLat.p99}  p99.9 ${fixedLat.p999}  max ${fixedLat.max}  ` +
@@ -691,7 +695,7 @@ async function main(): Promise<void> {
       floor,
       referenceStubLatencyUs: reference,
       p99ReachableHere,
-      machine,
+      machine: { ...machine, loadGeneratorNodeFlags: [...process.execArgv] },
       nullGateway: o.nullGateway,
       targets: targets.map((t) => ({ target: t.label, value: t.value, pass: t.pass })),
     });

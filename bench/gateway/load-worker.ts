@@ -2,13 +2,15 @@
 // NewOrder messages through the gateway.
 //
 // - fixed rate (open loop): order k of this worker is intended at
-//   t0 + k * interval, whatever the responses do; a pacer thread wakes the
-//   worker when orders are due and it sends all of them, round-robin over
-//   its connections. Latency = response time - min(intended, actual send):
-//   a send delayed by anything (this thread, GC, the pacer's timer slack)
-//   counts, so there is no coordinated omission.
+//   t0 + k * interval, whatever the responses do. A pacer thread (pacer.ts)
+//   sleeps until orders are due and writes them to the sockets itself,
+//   round-robin over the connections; this thread reads the responses.
+//   Latency = response time - min(intended, actual send): a send delayed by
+//   anything (the pacer's timer slack, the machine) counts, so there is no
+//   coordinated omission.
 // - saturation (closed loop, to find capacity): every connection keeps
-//   `window` orders in flight; acknowledged orders per second are counted.
+//   `window` orders in flight, sent from this thread; acknowledged orders per
+//   second are counted.
 //
 // Orders alternate buy/sell at one price, so they trade with each other's
 // resting orders and the book stays shallow.
@@ -16,7 +18,14 @@ import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { exchange } from '../../proto';
 import { epochMs } from './clock';
 import { Histogram } from './histogram';
-import type { PacerData } from './pacer';
+import {
+  newSharedSlots,
+  type PacerData,
+  type PacerDone,
+  type PacerLateness,
+  type SharedSlots,
+  SLOTS,
+} from './pacer';
 import { RawWs } from './raw-ws';
 import {
   BODY,
@@ -68,7 +77,7 @@ export interface PhaseResult {
   gatewayHistogram: ReturnType<Histogram['toJSON']>;
   /** Per recorded order (fixed rate), in µs: where its latency went (see Legs). */
   legs: Legs | undefined;
-  pacerLatenessP50Us: number;
+  pacerLatenessUs: PacerLateness;
   closedConnections: number;
   /** Messages received by ServerMessage body field number. */
   received: number[];
@@ -105,22 +114,78 @@ function newLegs(capacity: number): Legs {
   };
 }
 
-const RING = 1 << 16;
-const RING_MASK = RING - 1;
+const SLOT_MASK = SLOTS - 1;
 const FIRST_REQUEST_ID = 1000;
 
+/**
+ * One connection. Its request slots live in memory shared with the pacer
+ * (which sends the fixed-rate orders), so both threads see them.
+ */
 class Conn {
-  nextId = FIRST_REQUEST_ID;
-  inFlight = 0;
+  answered = 0;
   dirty = false;
-  sideToggle = 0;
   /** Start time (epoch ms) per request id slot; NaN = not in flight. */
-  readonly starts = new Float64Array(RING).fill(Number.NaN);
+  readonly starts: Float64Array;
   /** When it was written (epoch ms), for the legs. */
-  readonly written = new Float64Array(RING);
+  readonly written: Float64Array;
   /** Whether the request's latency is recorded. */
-  readonly record = new Uint8Array(RING);
-  constructor(readonly ws: RawWs) {}
+  readonly record: Uint8Array;
+  private readonly nextIds: Int32Array;
+  private readonly sentCounts: Int32Array;
+  private readonly sides: Uint8Array;
+  constructor(
+    readonly ws: RawWs,
+    readonly index: number,
+    shared: SharedSlots,
+  ) {
+    const from = index * SLOTS;
+    this.starts = new Float64Array(shared.starts, from * 8, SLOTS);
+    this.written = new Float64Array(shared.written, from * 8, SLOTS);
+    this.record = new Uint8Array(shared.record, from, SLOTS);
+    this.nextIds = new Int32Array(shared.nextIds);
+    this.sentCounts = new Int32Array(shared.sent);
+    this.sides = new Uint8Array(shared.side);
+    this.nextIds[index] = FIRST_REQUEST_ID;
+  }
+
+  /** Takes the next request id and side (the pacer does the same while it runs). */
+  takeId(): number {
+    const id = this.nextIds[this.index]!;
+    this.nextIds[this.index] = id + 1;
+    return id;
+  }
+
+  takeSide(): number {
+    const s = this.sides[this.index]!;
+    this.sides[this.index] = s ^ 1;
+    return s;
+  }
+
+  countSent(): void {
+    Atomics.add(this.sentCounts, this.index, 1);
+  }
+
+  get sent(): number {
+    return Atomics.load(this.sentCounts, this.index);
+  }
+
+  get inFlight(): number {
+    return this.sent - this.answered;
+  }
+
+  /** The socket's descriptor, for the pacer's writes (-1 when closed). */
+  get fd(): number {
+    if (this.ws.isClosed) return -1;
+    const fd = (this.ws.socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
+    if (typeof fd !== 'number' || fd < 0) throw new Error('no socket descriptor for the pacer');
+    return fd;
+  }
+
+  reset(): void {
+    this.starts.fill(Number.NaN);
+    this.answered = 0;
+    this.sentCounts[this.index] = 0;
+  }
 }
 
 if (
@@ -180,12 +245,13 @@ async function runWorker(d: LoadWorkerData): Promise<void> {
     }),
   ];
   const conns: Conn[] = [];
+  const shared = newSharedSlots(d.keys.length);
   try {
     await Promise.all(
       d.keys.map(async (key) => {
         const ws = await RawWs.connect(d.host, d.port, d.path);
         await logon(ws, key);
-        conns.push(new Conn(ws));
+        conns.push(new Conn(ws, conns.length, shared));
       }),
     );
   } catch (err) {
@@ -196,7 +262,6 @@ async function runWorker(d: LoadWorkerData): Promise<void> {
   // ---- per-phase state ----
   let hist = new Histogram();
   let gwHist = new Histogram();
-  let sent = 0;
   let answered = 0;
   let accepted = 0;
   let rejected: Record<string, number> = {};
@@ -212,29 +277,28 @@ async function runWorker(d: LoadWorkerData): Promise<void> {
 
   let legs: Legs | undefined;
 
-  const sendOrder = (c: Conn, start: number, record: boolean, writtenMs: number): void => {
-    const id = c.nextId++;
-    const body = bodies[c.sideToggle]!;
-    c.sideToggle ^= 1;
+  /** Saturation phase: queues one order on `c` (sent at the next flush). */
+  const sendOrder = (c: Conn, start: number): void => {
+    const id = c.takeId();
+    const body = bodies[c.takeSide()]!;
     const len = newOrderMessageLength(id, body.length);
     const off = c.ws.reserve(len);
     writeNewOrderMessage(c.ws.outBuffer, off, id, body);
     c.ws.commit(off, len);
-    const slot = id & RING_MASK;
+    const slot = id & SLOT_MASK;
     c.starts[slot] = start;
-    c.written[slot] = writtenMs;
-    c.record[slot] = record ? 1 : 0;
-    c.inFlight++;
+    c.written[slot] = start;
+    c.record[slot] = 1;
+    c.countSent();
     c.dirty = true;
-    sent++;
   };
 
   const onResponse = (c: Conn, now: number): void => {
-    const slot = scan.requestId & RING_MASK;
+    const slot = scan.requestId & SLOT_MASK;
     const start = c.starts[slot]!;
     if (Number.isNaN(start)) return;
     c.starts[slot] = Number.NaN;
-    c.inFlight--;
+    c.answered++;
     answered++;
     if (scan.reason === 0 && scan.body === BODY.ORDER_RESPONSE) accepted++;
     else {
@@ -258,9 +322,7 @@ async function runWorker(d: LoadWorkerData): Promise<void> {
       }
     }
     if (saturation && now >= windowFrom && now < windowTo) ackedInWindow++;
-    if (saturation && running) {
-      sendOrder(c, now, true, now);
-    }
+    if (saturation && running) sendOrder(c, now);
   };
 
   for (const c of conns) {
@@ -285,9 +347,11 @@ async function runWorker(d: LoadWorkerData): Promise<void> {
     };
   }
 
-  const finish = (unanswered: number, windowMs: number, pacerLatenessP50Us: number): void => {
+  const finish = (unanswered: number, windowMs: number, pacerLatenessUs: PacerLateness): void => {
     const h = hist.toJSON();
     const g = gwHist.toJSON();
+    let sent = 0;
+    for (const c of conns) sent += c.sent;
     const result: PhaseResult = {
       type: 'result',
       sent,
@@ -301,7 +365,7 @@ async function runWorker(d: LoadWorkerData): Promise<void> {
       histogram: h,
       gatewayHistogram: g,
       legs,
-      pacerLatenessP50Us,
+      pacerLatenessUs,
       closedConnections,
       received,
     };
@@ -318,23 +382,19 @@ async function runWorker(d: LoadWorkerData): Promise<void> {
   const reset = (): void => {
     hist = new Histogram();
     gwHist = new Histogram();
-    sent = 0;
     answered = 0;
     accepted = 0;
     rejected = {};
     received = new Array(32).fill(0);
     ackedInWindow = 0;
-    for (const c of conns) {
-      c.starts.fill(Number.NaN);
-      c.inFlight = 0;
-    }
+    for (const c of conns) c.reset();
   };
 
   /** Counts what is still unanswered and records it at the drain deadline (no omission). */
   const sweepUnanswered = (deadline: number): number => {
     let n = 0;
     for (const c of conns) {
-      for (let i = 0; i < RING; i++) {
+      for (let i = 0; i < SLOTS; i++) {
         const s = c.starts[i]!;
         if (!Number.isNaN(s)) {
           n++;
@@ -358,59 +418,32 @@ async function runWorker(d: LoadWorkerData): Promise<void> {
     reset();
     saturation = false;
     legs = newLegs(cmd.total);
-    const flag = new SharedArrayBuffer(8);
-    const i32 = new Int32Array(flag);
+    const masks = new Uint8Array(conns.length * 4);
+    for (const c of conns) masks.set(c.ws.maskKey, c.index * 4);
     const pacerData: PacerData & { pacer: true } = {
       pacer: true,
       t0: cmd.t0,
       intervalMs: cmd.intervalMs,
       total: cmd.total,
       earlyMs: cmd.earlyMs,
-      flag,
+      lookaheadMs: cmd.lookaheadMs,
+      recordFrom: cmd.recordFrom,
+      recordTo: cmd.recordTo,
+      fds: conns.map((c) => c.fd),
+      masks,
+      bodies,
+      slots: shared,
     };
     const pacer = new Worker(__filename.replace(/load-worker\.(js|ts)$/, 'pacer.$1'), {
       workerData: pacerData,
     });
-    let k = 0;
-    let rr = 0;
-    let latenessP50Us = 0;
-    const n = conns.length;
-    await new Promise<void>((resolve, reject) => {
+    const done = await new Promise<PacerDone>((resolve, reject) => {
       pacer.on('error', reject);
-      pacer.on('message', (m: unknown) => {
-        if (typeof m === 'object' && m !== null) {
-          latenessP50Us = (m as { latenessP50Us: number }).latenessP50Us;
-          resolve();
-          return;
-        }
-        Atomics.store(i32, 0, 0);
-        const now = epochMs();
-        const horizon = now + cmd.lookaheadMs;
-        while (k < cmd.total) {
-          const intended = cmd.t0 + k * cmd.intervalMs;
-          if (intended > horizon) break;
-          const c = conns[rr]!;
-          rr = rr + 1 === n ? 0 : rr + 1;
-          if (!c.ws.isClosed)
-            sendOrder(
-              c,
-              Math.min(intended, now),
-              intended >= cmd.recordFrom && intended < cmd.recordTo,
-              now,
-            );
-          k++;
-        }
-        for (const c of conns) {
-          if (c.dirty) {
-            c.dirty = false;
-            c.ws.flush();
-          }
-        }
-      });
+      pacer.on('message', (m: PacerDone) => resolve(m));
     });
     await pacer.terminate();
     const unanswered = await waitDrained(cmd.drainMs);
-    finish(unanswered, cmd.recordTo - cmd.recordFrom, latenessP50Us);
+    finish(unanswered, cmd.recordTo - cmd.recordFrom, done.latenessUs);
   };
 
   const saturate = async (cmd: Extract<LoadCommand, { type: 'saturation' }>): Promise<void> => {
@@ -422,7 +455,7 @@ async function runWorker(d: LoadWorkerData): Promise<void> {
     windowFrom = t0 + cmd.warmupMs;
     windowTo = windowFrom + cmd.durationMs;
     for (const c of conns) {
-      for (let i = 0; i < window; i++) sendOrder(c, t0, true, t0);
+      for (let i = 0; i < window; i++) sendOrder(c, t0);
       c.dirty = false;
       c.ws.flush();
     }
@@ -430,7 +463,7 @@ async function runWorker(d: LoadWorkerData): Promise<void> {
     running = false;
     const unanswered = await waitDrained(3000);
     saturation = false;
-    finish(unanswered, cmd.durationMs, 0);
+    finish(unanswered, cmd.durationMs, { p50: 0, p99: 0, max: 0 });
   };
 
   port.on('message', (cmd: LoadCommand) => {

@@ -45,6 +45,8 @@ export class JournalWriter<T> implements RespListener {
   private readonly timer: NodeJS.Timeout;
   /** `*9 EVALSHA <sha> 2 <key> <hashedKey>`: the same for every append. */
   private prefix = Buffer.alloc(0);
+  /** Where append() encodes (reused). */
+  private scratch = Buffer.allocUnsafe(16 * 1024);
 
   private constructor(
     private readonly conn: RespConnection,
@@ -141,8 +143,10 @@ export class JournalWriter<T> implements RespListener {
       C.bulkBytes(id.length) +
       C.bulkBytes(end - start) +
       C.bulkBytes(1);
-    // A fresh buffer (pooled by Node when small): the socket may hold it.
-    const out = Buffer.allocUnsafe(size);
+    // One reused buffer: send() writes or copies the bytes before it returns.
+    if (this.scratch.length < size)
+      this.scratch = Buffer.allocUnsafe(Math.max(size, this.scratch.length * 2));
+    const out = this.scratch;
     let p = prefix.copy(out, 0);
     p = C.putBulkString(out, p, prev);
     p = C.putBulkString(out, p, id);
@@ -150,7 +154,7 @@ export class JournalWriter<T> implements RespListener {
     p = C.putBulkString(out, p, hasHash ? '1' : '0');
     assert(p === size, 'journal append encoding size');
     this.push(id, ctx);
-    this.conn.send(out);
+    this.conn.send(out, 0, size);
   }
 
   private push(id: string, ctx: T): void {

@@ -21,6 +21,12 @@ export const MAX_LINKS = 256;
  */
 export const MAX_LINK_OUTBOUND_BYTES = 64 * 1024 * 1024;
 
+/**
+ * The one buffer every link's reads land in (64 KB, once): the most one
+ * read(2) takes. A frame longer than a read is assembled by the FrameReader.
+ */
+export const LINK_READ_BUFFER_BYTES = 64 * 1024;
+
 /** Upper bound of ENGINE_BATCH_MAX_COMMANDS (commands per group commit). */
 export const MAX_BATCH_COMMANDS = 65_536;
 

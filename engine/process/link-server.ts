@@ -8,13 +8,20 @@
 import { existsSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import type { Logger } from '../../common/logger';
+import { SocketWriter } from '../../common/socket-writer';
 import { decodeSafe } from '../../proto/codec';
 import { FrameReader } from '../../proto/frame';
 import { exchange } from '../../proto/gen/exchange';
-import { MAX_FRAME_BYTES, MAX_LINK_OUTBOUND_BYTES, MAX_LINKS } from './limits';
+import {
+  LINK_READ_BUFFER_BYTES,
+  MAX_FRAME_BYTES,
+  MAX_LINK_OUTBOUND_BYTES,
+  MAX_LINKS,
+} from './limits';
 import { LinkReason, writeReject, writeShutdown } from './link-messages';
 import { type ScannedLinkRequest, scanLinkRequest } from './proto-reader';
 import { ProtoWriter } from './proto-writer';
+import { adoptWithReusedReadBuffer } from './reused-read-socket';
 
 export interface LinkHandler {
   onHello(link: Link, correlationId: number, hello: exchange.v1.ILinkHello): void;
@@ -28,21 +35,19 @@ export interface LinkHandler {
 
 const scratch = new ProtoWriter(4096);
 
-// Write coalescing: a link corks its socket at its first write in a tick and
-// every corked link uncorks once on process.nextTick. One Redis read can
-// confirm several journal appends, each releasing a batch; this way a link
-// gets them as one write() syscall instead of one per batch (a loopback write
-// costs ~20 us here, more than the engine spends on a whole batch).
-const corkedLinks: Link[] = [];
-let uncorkScheduled = false;
-function uncorkAll(): void {
-  uncorkScheduled = false;
-  for (let i = 0; i < corkedLinks.length; i++) {
-    const link = corkedLinks[i]!;
-    link.corked = false;
-    if (!link.socket.destroyed) link.socket.uncork();
-  }
-  corkedLinks.length = 0;
+// Write coalescing: a link gathers what it is given in a tick into its
+// outbox and every link with bytes there flushes once on process.nextTick.
+// One Redis read can confirm several journal appends, each releasing a
+// batch; this way a link gets them as one write() syscall instead of one per
+// batch (a loopback write costs ~20 us here, more than the engine spends on
+// a whole batch). The flush is a SocketWriter: no stream machinery, no
+// allocation (see common/socket-writer.ts).
+const flushingLinks: Link[] = [];
+let flushScheduled = false;
+function flushAll(): void {
+  flushScheduled = false;
+  for (let i = 0; i < flushingLinks.length; i++) flushingLinks[i]!.flush();
+  flushingLinks.length = 0;
 }
 
 export class Link {
@@ -55,45 +60,58 @@ export class Link {
   closed = false;
   readonly reader = new FrameReader(MAX_FRAME_BYTES);
   rejectedFrames = 0;
-  /** Corked until the end of this tick (see uncorkAll). */
-  corked = false;
+  /** Hands each frame of a read to the server (set when accepted). */
+  onFrame: (buf: Buffer, start: number, end: number) => void = () => {};
+  /** Released bytes waiting for this tick's flush. */
+  private readonly outbox = new ProtoWriter(16 * 1024);
+  private readonly writer: SocketWriter;
 
   constructor(
     readonly id: number,
     readonly socket: net.Socket,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.writer = new SocketWriter(socket);
+  }
 
-  /** Writes released bytes; a peer that stopped reading is dropped. */
-  write(buf: Buffer): void {
+  /** Queues released bytes (copied) for this tick's flush; a peer that stopped reading is dropped. */
+  write(buf: Uint8Array, start = 0, end = buf.length): void {
     if (this.closed) return;
-    if (this.socket.writableLength > MAX_LINK_OUTBOUND_BYTES) {
+    if (this.socket.writableLength + this.outbox.pos > MAX_LINK_OUTBOUND_BYTES) {
       this.log.warn({ link: this.id, name: this.name }, 'slow consumer: closing the link');
+      this.outbox.reset();
       this.shutdown(LinkReason.SLOW_CONSUMER, 'slow consumer: output buffer full');
       return;
     }
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      corkedLinks.push(this);
-      if (!uncorkScheduled) {
-        uncorkScheduled = true;
-        process.nextTick(uncorkAll);
+    if (this.outbox.pos === 0) {
+      flushingLinks.push(this);
+      if (!flushScheduled) {
+        flushScheduled = true;
+        process.nextTick(flushAll);
       }
     }
-    this.socket.write(buf);
+    this.outbox.raw(buf, start, end);
+  }
+
+  /** Writes the outbox (see flushAll). */
+  flush(): void {
+    const n = this.outbox.pos;
+    this.outbox.reset();
+    if (n === 0 || this.closed || this.socket.destroyed) return;
+    this.writer.write(this.outbox.buf, 0, n);
   }
 
   /** An immediate reject (not tied to engine state). */
   reject(correlationId: number, reason: number, message: string): void {
     scratch.reset();
     writeReject(scratch, correlationId, reason, message);
-    this.write(scratch.copy());
+    this.write(scratch.buf, 0, scratch.pos);
   }
 
   /** Sends LinkShutdown and closes once it is flushed. */
   shutdown(reason: number, message: string): void {
     if (this.closed) return;
+    this.flush();
     scratch.reset();
     writeShutdown(scratch, reason, message);
     this.socket.end(scratch.copy());
@@ -116,6 +134,10 @@ export class LinkServer {
   private readonly servers: net.Server[] = [];
   private nextId = 1;
   private paused = false;
+  /** Where every link's reads land (see accept). */
+  private readonly readBuffer = Buffer.allocUnsafe(LINK_READ_BUFFER_BYTES);
+  /** Links reading into readBuffer (the others take 'data' events). */
+  adoptedLinks = 0;
   private accepting = true;
 
   constructor(
@@ -125,7 +147,8 @@ export class LinkServer {
 
   /** Starts listening; resolves with the bound TCP port. */
   async listen(opts: LinkServerOptions): Promise<number> {
-    const tcp = net.createServer({ noDelay: true }, (s) => this.accept(s));
+    // Paused until accept() has chosen how the link reads.
+    const tcp = net.createServer({ noDelay: true, pauseOnConnect: true }, (s) => this.accept(s));
     await new Promise<void>((resolve, reject) => {
       tcp.once('error', reject);
       tcp.listen(opts.port, opts.host, () => resolve());
@@ -133,7 +156,7 @@ export class LinkServer {
     this.servers.push(tcp);
     if (opts.socketPath !== undefined) {
       if (existsSync(opts.socketPath)) unlinkSync(opts.socketPath);
-      const unix = net.createServer((s) => this.accept(s));
+      const unix = net.createServer({ pauseOnConnect: true }, (s) => this.accept(s));
       await new Promise<void>((resolve, reject) => {
         unix.once('error', reject);
         unix.listen(opts.socketPath, () => resolve());
@@ -172,8 +195,17 @@ export class LinkServer {
     return this.paused;
   }
 
-  private accept(socket: net.Socket): void {
-    const link = new Link(this.nextId++, socket, this.log);
+  private accept(accepted: net.Socket): void {
+    // Reads land in one buffer shared by every link (each read is consumed
+    // before the next one): see reused-read-socket.ts.
+    let link: Link | undefined;
+    const adopted = adoptWithReusedReadBuffer(accepted, this.readBuffer, (chunk) => {
+      if (link !== undefined) this.onChunk(link, chunk);
+      return true;
+    });
+    const socket = adopted ?? accepted;
+    if (adopted !== undefined) this.adoptedLinks++;
+    link = new Link(this.nextId++, socket, this.log);
     if (!this.accepting || this.links.size >= MAX_LINKS) {
       link.shutdown(
         LinkReason.ENGINE_UNAVAILABLE,
@@ -183,27 +215,30 @@ export class LinkServer {
     }
     socket.setNoDelay(true);
     this.links.add(link);
-    if (this.paused) socket.pause();
-    const onFrame = (buf: Buffer, start: number, end: number) =>
-      this.onFrame(link, buf, start, end);
-    socket.on('data', (chunk: Buffer) => {
-      if (link.closed) return;
-      const err = link.reader.pushRanges(chunk, onFrame);
-      if (err !== undefined) {
-        this.log.warn(
-          { link: link.id, name: link.name, length: err.length },
-          'oversized frame: closing the link',
-        );
-        link.reject(0, LinkReason.MESSAGE_TOO_LARGE, err.message);
-        link.shutdown(LinkReason.MESSAGE_TOO_LARGE, err.message);
-      }
-    });
-    socket.on('error', (err) => this.log.debug({ link: link.id, err: err.message }, 'link error'));
+    const l = link;
+    l.onFrame = (buf: Buffer, start: number, end: number) => this.onFrame(l, buf, start, end);
+    if (adopted === undefined) socket.on('data', (chunk: Buffer) => this.onChunk(l, chunk));
+    if (!this.paused) socket.resume();
+    socket.on('error', (err) => this.log.debug({ link: l.id, err: err.message }, 'link error'));
     socket.on('close', () => {
-      link.closed = true;
-      this.links.delete(link);
-      this.handler.onLinkClosed(link);
+      l.closed = true;
+      this.links.delete(l);
+      this.handler.onLinkClosed(l);
     });
+  }
+
+  /** One read of a link: its frames (the chunk is valid during the call only). */
+  private onChunk(link: Link, chunk: Buffer): void {
+    if (link.closed) return;
+    const err = link.reader.pushRanges(chunk, link.onFrame);
+    if (err !== undefined) {
+      this.log.warn(
+        { link: link.id, name: link.name, length: err.length },
+        'oversized frame: closing the link',
+      );
+      link.reject(0, LinkReason.MESSAGE_TOO_LARGE, err.message);
+      link.shutdown(LinkReason.MESSAGE_TOO_LARGE, err.message);
+    }
   }
 
   private onFrame(link: Link, payload: Buffer, start: number, end: number): void {

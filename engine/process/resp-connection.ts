@@ -13,6 +13,7 @@
 // the owner treats like a broken connection (fail-stop).
 import net from 'node:net';
 import tls from 'node:tls';
+import { SocketWriter } from '../../common/socket-writer';
 
 const CRLF = '\r\n';
 
@@ -50,8 +51,10 @@ export class RespConnection {
   private closedReason: string | undefined;
   // Parser state over the unread bytes.
   private pending: Buffer | undefined;
+  private readonly writer: SocketWriter;
 
   private constructor(private readonly socket: net.Socket) {
+    this.writer = new SocketWriter(socket);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => this.close(`Redis connection error: ${err.message}`));
@@ -229,11 +232,11 @@ export class RespConnection {
   }
 
   /**
-   * Sends encoded request bytes. The buffer must not be reused afterwards:
-   * the socket keeps it until the kernel has taken all of it.
+   * Sends the encoded request bytes[start, end). They are written or copied
+   * before it returns: the caller may reuse `bytes`.
    */
-  send(bytes: Buffer): void {
-    if (this.closedReason === undefined) this.socket.write(bytes);
+  send(bytes: Uint8Array, start = 0, end = bytes.length): void {
+    if (this.closedReason === undefined) this.writer.write(bytes, start, end);
   }
 
   /** Closes the socket; the listener hears onClose once (unless already closed). */

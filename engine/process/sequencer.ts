@@ -397,7 +397,7 @@ export class Sequencer implements LinkHandler, AppendListener<Batch> {
     const w = this.sub;
     w.reset();
     writePong(w, isSafeUint(ping.timeUs) ? ping.timeUs : 0, wallClockUs());
-    link.write(w.copy());
+    link.write(w.buf, 0, w.pos);
   }
 
   onLinkClosed(_link: Link): void {

@@ -13,6 +13,7 @@
 import { connect, type Socket } from 'node:net';
 import { assert } from '../common/errors';
 import type { Logger } from '../common/logger';
+import { SocketWriter } from '../common/socket-writer';
 import { ProtoWriter } from '../engine/process/proto-writer';
 import { encodeFrame, exchange, FrameReader, PROTOCOL_VERSION } from '../proto';
 import { nowUs } from './clock';
@@ -65,11 +66,18 @@ export interface EngineLinkOptions {
    * (one write per client socket per chunk instead of one per message).
    */
   readonly onChunk?: (begin: boolean) => void;
+  /**
+   * Results come without their BALANCE events (see decodeLinkMessage): for a
+   * consumer that has no use for them, the gateway.
+   */
+  readonly dropResultBalances?: boolean;
 }
 
 export class EngineLink {
   readonly shardId: number;
   private socket: Socket | undefined;
+  /** Writes the turn's output to `socket` (see common/socket-writer.ts). */
+  private writer: SocketWriter | undefined;
   private reader = new FrameReader(MAX_LINK_FRAME_BYTES);
   /**
    * Requests in flight by correlation id: slot id & mask. Ids are sequential
@@ -96,8 +104,9 @@ export class EngineLink {
   /**
    * Frames of this turn of the event loop, written straight into one buffer;
    * setImmediate sends them after the poll phase that delivered every client
-   * message of the turn: one write(2) and one Buffer per turn, not one each
-   * (a loopback write costs ~20 µs of CPU here, about as much as routing an order).
+   * message of the turn: one write(2) per turn, not one each (a loopback
+   * write costs ~20 µs of CPU here, about as much as routing an order), and
+   * no Buffer per turn (SocketWriter writes straight from this one).
    */
   private readonly out = new ProtoWriter(64 * 1024);
   private flushScheduled = false;
@@ -107,10 +116,12 @@ export class EngineLink {
   private readonly onFrameCb = (frame: Buffer): void => this.onFrame(frame);
   /** Frame and Command marks of the command being written (beginCommand .. sendCommand). */
   private frameMark = -1;
+  private readonly dropResultBalances: boolean;
   private commandMark = -1;
 
   constructor(private readonly opts: EngineLinkOptions) {
     this.shardId = opts.endpoint.shardId;
+    this.dropResultBalances = opts.dropResultBalances ?? false;
     this.sweepTimer = setInterval(
       () => this.sweep(),
       Math.max(5, Math.min(50, opts.timeoutMs >> 2)),
@@ -247,7 +258,7 @@ export class EngineLink {
     const w = this.out;
     if (w.pos === 0) return;
     const s = this.socket;
-    if (s !== undefined && !s.destroyed && this.up) s.write(w.copy());
+    if (s !== undefined && !s.destroyed && this.up) this.writer!.write(w.buf, 0, w.pos);
     // Otherwise the link dropped this turn: drop() already failed those requests.
     w.reset();
   }
@@ -280,6 +291,7 @@ export class EngineLink {
         ? connect({ path: ep.socketPath, onread })
         : connect({ port: ep.port, host: ep.host, onread });
     this.socket = s;
+    this.writer = new SocketWriter(s);
     this.reader = new FrameReader(MAX_LINK_FRAME_BYTES);
     this.out.reset();
     s.setNoDelay(true);
@@ -310,6 +322,7 @@ export class EngineLink {
     s.on('close', () => {
       if (this.socket !== s) return;
       this.socket = undefined;
+      this.writer = undefined;
       this.drop('link closed');
       if (!this.closed) {
         this.reconnectTimer = setTimeout(() => this.connect(), this.opts.reconnectMs);
@@ -344,7 +357,7 @@ export class EngineLink {
   private onFrame(frame: Buffer): void {
     let msg: exchange.v1.LinkMessage;
     try {
-      msg = decodeLinkMessage(frame);
+      msg = decodeLinkMessage(frame, this.dropResultBalances);
     } catch (err) {
       this.opts.log.error(
         { shard: this.shardId, err: (err as Error).message },

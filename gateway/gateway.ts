@@ -201,6 +201,8 @@ export class Gateway implements FeedConsumer {
           timeoutMs: this.gw.engineTimeoutMs,
           reconnectMs: this.gw.linkReconnectMs,
           log: this.log,
+          // Reports, acks and market data never read a balance event.
+          dropResultBalances: true,
           onMessage: (msg) => {
             if (msg.body === 'result') feed.onResult(msg.result!);
             else if (msg.body === 'events') feed.onEventBatch(msg.events!);

@@ -74,14 +74,33 @@ const latin1Slice: Slice =
     return Buffer.from(this.buffer, this.byteOffset + start, end - start).toString('latin1');
   };
 
+/** Event.kind of a balance change (engine EventKind.BALANCE). */
+const KIND_BALANCE = 9;
+
+/**
+ * Where a dropped event is decoded (and so checked exactly as the kept ones
+ * are) without allocating one; nobody reads it.
+ */
+const droppedEvent = new v1.Event();
+
 /**
  * Decodes an engine link frame into the same object v1.LinkMessage.decode(frame)
  * returns (or throws whenever it throws). The frame is not retained.
+ *
+ * dropResultBalances: a CommandResult comes without its BALANCE events (the
+ * gateway reports orders and trades, not balances, and those were about half
+ * of a fill's events and of the gateway's allocation per order). Only
+ * CommandResult: an EventBatch groups its events into commands, and a
+ * command of BALANCE events only must still be seen there.
  */
-export function decodeLinkMessage(frame: Uint8Array): exchange.v1.LinkMessage {
+export function decodeLinkMessage(
+  frame: Uint8Array,
+  dropResultBalances = false,
+): exchange.v1.LinkMessage {
   let msg: exchange.v1.LinkMessage | undefined;
   // Reader.recursionLimit < 2 would make protobufjs refuse the nested bodies.
   if (frame instanceof Uint8Array && Reader.recursionLimit >= EVENT_DEPTH) {
+    dropBalances = dropResultBalances;
     try {
       msg = decodeHot(frame);
     } catch {
@@ -89,8 +108,17 @@ export function decodeLinkMessage(frame: Uint8Array): exchange.v1.LinkMessage {
     }
     cur.buf = EMPTY; // do not keep the frame (a view into a socket chunk) alive
   }
-  return msg ?? v1.LinkMessage.decode(frame);
+  if (msg !== undefined) return msg;
+  msg = v1.LinkMessage.decode(frame);
+  const result = msg.result;
+  if (dropResultBalances && result !== null && result !== undefined) {
+    result.events = (result.events ?? []).filter((e) => e.kind !== KIND_BALANCE);
+  }
+  return msg;
 }
+
+/** decodeLinkMessage's dropResultBalances, for decodeCommandResult. */
+let dropBalances = false;
 
 /** The frame's one `result` or `events` body; undefined for anything else. */
 function decodeHot(frame: Uint8Array): exchange.v1.LinkMessage | undefined {
@@ -134,11 +162,21 @@ function decodeCommandResult(byteLen: number): exchange.v1.CommandResult {
       case 3:
         m.rejectReason = readU32() | 0;
         break;
-      case 4:
+      case 4: {
+        const len = readU32();
+        // The engine writes kind first: a BALANCE event starts 08 09.
+        const at = cur.pos;
+        if (dropBalances && len >= 2 && cur.buf[at] === 0x08 && cur.buf[at + 1] === KIND_BALANCE) {
+          // A later kind field would win: only what decodes as a balance is dropped.
+          if (decodeEvent(len, droppedEvent).kind === KIND_BALANCE) break;
+          cur.pos = at;
+        }
+        const e = decodeEvent(len);
         // The constructor's own empty array; the generated code swaps in a
         // fresh one before the first push, which nobody can observe.
-        m.events.push(decodeEvent(readU32()));
+        if (!dropBalances || e.kind !== KIND_BALANCE) m.events.push(e);
         break;
+      }
       case 5:
         m.engineTimeUs = readU64();
         break;
@@ -186,10 +224,10 @@ function decodeEventBatch(byteLen: number): exchange.v1.EventBatch {
   return m;
 }
 
-function decodeEvent(byteLen: number): exchange.v1.Event {
+function decodeEvent(byteLen: number, into?: exchange.v1.Event): exchange.v1.Event {
   const parentLimit = cur.limit;
   const end = enter(byteLen);
-  const e = new v1.Event();
+  const e = into ?? new v1.Event();
   while (cur.pos < end) {
     const tag = readTag();
     switch (tag >>> 3) {

@@ -714,3 +714,90 @@ t.test('mutated frames: both throw, or both decode the same', (t) => {
   t.ok(stats.decoded > stats.cases / 20, `not all of them throw (${stats.decoded} decode)`);
   t.end();
 });
+
+t.test(
+  'dropResultBalances: a CommandResult without its BALANCE events, nothing else changed',
+  (t) => {
+    const rnd = prng(SEED + 7);
+    const BALANCE = 9;
+    const withoutBalances = (m: LinkMessage): LinkMessage => {
+      const r = m.result;
+      if (r !== null && r !== undefined)
+        r.events = (r.events ?? []).filter((e) => e.kind !== BALANCE);
+      return m;
+    };
+    let failures = 0;
+    let dropped = 0;
+    let kept = 0;
+    fallbacks = 0;
+    for (let i = 0; i < 3000 && failures < 5; i++) {
+      const o = genObject(rnd);
+      // A third of the events become balances, written as the engine writes them (kind first).
+      const events = (o.result?.events ?? o.events?.events ?? []) as Record<string, unknown>[];
+      for (const e of events) if (rnd() < 0.35) e.kind = BALANCE;
+      const bytes = v1.LinkMessage.encode(o).finish();
+      for (const [form, frame] of forms(bytes)) {
+        const mine = describe(decodeLinkMessage(frame, true));
+        const theirs = describe(withoutBalances(reference(frame)));
+        if (mine !== theirs) {
+          failures++;
+          t.equal(mine, theirs, `seed ${SEED + 7} case ${i} (${form}): ${hex(frame)}`);
+        }
+      }
+      const n = o.result?.events?.length ?? 0;
+      const b = (o.result?.events ?? []).filter((e) => e.kind === BALANCE).length;
+      dropped += b;
+      kept += n - b;
+      // An EventBatch keeps them: its events are grouped into commands by seq.
+      if (o.events !== undefined && o.events !== null) {
+        const batch = decodeLinkMessage(bytes, true).events!;
+        t.equal((batch.events ?? []).length, o.events.events?.length ?? 0);
+      }
+    }
+    t.equal(
+      failures,
+      0,
+      `seed ${SEED + 7}: every frame decodes as protobufjs's, balances filtered`,
+    );
+    t.equal(fallbacks, 0, 'none fell back to protobufjs');
+    t.ok(
+      dropped > 1000 && kept > 1000,
+      `both kinds were exercised (${dropped} dropped, ${kept} kept)`,
+    );
+
+    // Mutated frames: the drop path checks a dropped event as strictly as a kept one.
+    const mutRnd = prng(SEED + 8);
+    let agree = 0;
+    let cases = 0;
+    for (let i = 0; i < 3000; i++) {
+      const o = genObject(mutRnd);
+      for (const e of (o.result?.events ?? []) as Record<string, unknown>[]) e.kind = BALANCE;
+      const bytes = Uint8Array.from(v1.LinkMessage.encode(o).finish());
+      if (bytes.length === 0) continue;
+      const at = int(mutRnd, bytes.length);
+      if (mutRnd() < 0.5) bytes[at] = int(mutRnd, 256);
+      const frame = mutRnd() < 0.5 ? bytes.subarray(0, at) : bytes;
+      let mine: string;
+      let theirs: string;
+      try {
+        mine = describe(decodeLinkMessage(frame, true));
+      } catch {
+        mine = 'throws';
+      }
+      try {
+        theirs = describe(withoutBalances(reference(frame)));
+      } catch {
+        theirs = 'throws';
+      }
+      cases++;
+      if (mine === theirs) agree++;
+      else if (cases - agree <= 3) t.equal(mine, theirs, `mutated case ${i}: ${hex(frame)}`);
+    }
+    t.equal(
+      agree,
+      cases,
+      `all ${cases} mutated or truncated frames: same outcome as protobufjs, filtered`,
+    );
+    t.end();
+  },
+);

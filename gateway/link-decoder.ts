@@ -74,8 +74,8 @@ const latin1Slice: Slice =
     return Buffer.from(this.buffer, this.byteOffset + start, end - start).toString('latin1');
   };
 
-/** Event.kind of a balance change (engine EventKind.BALANCE). */
-const KIND_BALANCE = 9;
+/** Event.kind of a balance change (the wire enum's value, read once). */
+const KIND_BALANCE = v1.EventKind.EVENT_KIND_BALANCE;
 
 /**
  * Where a dropped event is decoded (and so checked exactly as the kept ones

@@ -570,7 +570,8 @@ async function main(): Promise<void> {
     const achieved = Math.round(fx.h.count / o.durationS);
     say(
       `  sent ${fx.sum('sent')}, answered ${fx.sum('answered')} (accepted ${fx.sum('accepted')}, rejected ${JSON.stringify(fx.rejected)}), ` +
-        `unanswered ${fx.sum('unanswered')}, connections lost ${fx.sum('closedConnections')}`,
+        `unanswered ${fx.sum('unanswered')}, connections lost ${fx.sum('closedConnections')}, ` +
+        `orders the pacer could not write ${fx.sum('pacerWriteErrors')}`,
     );
     say(`  received: ${receivedSummary(fixed.results)}`);
     say(`  CPU (% of one core) during the run: ${fixed.cpuText}`);

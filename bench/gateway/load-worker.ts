@@ -79,6 +79,8 @@ export interface PhaseResult {
   legs: Legs | undefined;
   pacerLatenessUs: PacerLateness;
   closedConnections: number;
+  /** Orders the pacer could not write (their connection failed; counted unanswered too). */
+  pacerWriteErrors: number;
   /** Messages received by ServerMessage body field number. */
   received: number[];
 }
@@ -272,6 +274,7 @@ async function runWorker(d: LoadWorkerData): Promise<void> {
   let window = 0;
   let running = false;
   let closedConnections = 0;
+  let pacerWriteErrors = 0;
   let received: number[] = new Array(32).fill(0);
   const scan: Scan = { requestId: 0, body: 0, reason: 0, recvUs: 0, sendUs: 0 };
 
@@ -367,6 +370,7 @@ async function runWorker(d: LoadWorkerData): Promise<void> {
       legs,
       pacerLatenessUs,
       closedConnections,
+      pacerWriteErrors,
       received,
     };
     const transfer = [h.counts.buffer as ArrayBuffer, g.counts.buffer as ArrayBuffer];
@@ -383,6 +387,7 @@ async function runWorker(d: LoadWorkerData): Promise<void> {
     hist = new Histogram();
     gwHist = new Histogram();
     answered = 0;
+    pacerWriteErrors = 0;
     accepted = 0;
     rejected = {};
     received = new Array(32).fill(0);
@@ -443,6 +448,7 @@ async function runWorker(d: LoadWorkerData): Promise<void> {
     });
     await pacer.terminate();
     const unanswered = await waitDrained(cmd.drainMs);
+    pacerWriteErrors = done.writeErrors;
     finish(unanswered, cmd.recordTo - cmd.recordFrom, done.latenessUs);
   };
 

@@ -10,8 +10,8 @@
 // left without a handle, is destroyed so the server stops counting it.
 //
 // This leans on one internal of Node (`socket._handle`, the libuv handle).
-// When it is not there, or the adopted socket does not come up, the caller
-// keeps the accepted socket and its 'data' events: slower, never wrong.
+// When it is not there, or building the new socket throws, the caller keeps
+// the accepted socket and its 'data' events: slower, never wrong.
 import net from 'node:net';
 
 interface Handled {

@@ -14,6 +14,8 @@ export class ConfigError extends Error {
   }
 }
 
+import { CPU_LATENCY_MAX_US } from './cpu-latency-qos';
+
 type Env = Record<string, string | undefined>;
 
 function str(env: Env, name: string, fallback: string): string {
@@ -33,6 +35,12 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
     throw new ConfigError(name, `expected an integer in [${min}, ${max}], got ${raw}`);
   }
   return n;
+}
+
+function optionalInt(env: Env, name: string, min: number, max: number): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  return int(env, name, min, min, max);
 }
 
 function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
@@ -81,6 +89,13 @@ export interface Config {
   readonly tlsKeyFile: string | undefined;
   readonly metricsPort: number;
   readonly settlementConcurrency: number;
+  /**
+   * EXCHANGE_CPU_LATENCY_US: while the engine or the gateway runs, no CPU
+   * sleeps in an idle state slower than this to leave (Linux PM QoS; 0 = idle
+   * CPUs poll). Unset = the machine's own idle policy. Needs root; startup
+   * fails if it cannot be held. See common/cpu-latency-qos.ts.
+   */
+  readonly cpuLatencyUs: number | undefined;
 }
 
 /** Reads and validates every setting; throws ConfigError naming the bad variable. */
@@ -111,5 +126,6 @@ export function loadConfig(env: Env = process.env): Config {
     tlsKeyFile,
     metricsPort: int(env, 'METRICS_PORT', 9464, 0, 65535),
     settlementConcurrency: int(env, 'SETTLEMENT_CONCURRENCY', 4, 1, 256),
+    cpuLatencyUs: optionalInt(env, 'EXCHANGE_CPU_LATENCY_US', 0, CPU_LATENCY_MAX_US),
   };
 }

@@ -3,6 +3,7 @@
 // SIGTERM shuts down gracefully (stop accepting, SessionClosing to every
 // client, links closed), a second signal exits at once.
 import { loadConfig } from '../common/config';
+import { holdConfiguredCpuLatency } from '../common/cpu-latency-qos';
 import { componentLogger, rootLogger } from '../common/logger';
 import { startGateway } from './index';
 
@@ -10,6 +11,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   rootLogger(config.logLevel);
   const log = componentLogger('gateway');
+  holdConfiguredCpuLatency(config.cpuLatencyUs, log);
   const handle = await startGateway({ logger: log });
   log.info({ url: handle.url, ws: handle.wsUrl }, 'gateway ready');
   let stopping = false;

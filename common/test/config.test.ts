@@ -8,6 +8,13 @@ t.test('defaults work on a development machine', async (t) => {
   t.equal(c.logLevel, 'info');
   t.equal(c.shardId, 0);
   t.equal(c.tlsCertFile, undefined);
+  t.equal(c.cpuLatencyUs, undefined, 'the machine keeps its own idle policy');
+});
+
+t.test('a CPU latency request of 0 (idle CPUs poll) is a value, not unset', async (t) => {
+  t.equal(loadConfig({ EXCHANGE_CPU_LATENCY_US: '0' }).cpuLatencyUs, 0);
+  t.equal(loadConfig({ EXCHANGE_CPU_LATENCY_US: '50' }).cpuLatencyUs, 50);
+  t.equal(loadConfig({ EXCHANGE_CPU_LATENCY_US: '' }).cpuLatencyUs, undefined);
 });
 
 t.test('each bad variable is named in the error', async (t) => {
@@ -21,6 +28,9 @@ t.test('each bad variable is named in the error', async (t) => {
     [{ GATEWAY_PORT: 'http' }, 'GATEWAY_PORT'],
     [{ TLS_CERT_FILE: '/tmp/cert.pem' }, 'TLS_KEY_FILE'],
     [{ SETTLEMENT_CONCURRENCY: '0' }, 'SETTLEMENT_CONCURRENCY'],
+    [{ EXCHANGE_CPU_LATENCY_US: '-1' }, 'EXCHANGE_CPU_LATENCY_US'],
+    [{ EXCHANGE_CPU_LATENCY_US: 'poll' }, 'EXCHANGE_CPU_LATENCY_US'],
+    [{ EXCHANGE_CPU_LATENCY_US: '2000000001' }, 'EXCHANGE_CPU_LATENCY_US'],
   ];
   for (const [env, name] of cases) {
     let caught: unknown;

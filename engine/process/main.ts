@@ -4,6 +4,7 @@
 // told LinkShutdown), non-zero on any journal failure (fail-stop) or
 // recovery error. SIGUSR2 takes a snapshot now.
 import { loadConfig } from '../../common/config';
+import { holdConfiguredCpuLatency } from '../../common/cpu-latency-qos';
 import { componentLogger, rootLogger } from '../../common/logger';
 import { BatchClock } from './clock';
 import { fastEngineFactory } from './engine-port';
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
   rootLogger(config.logLevel, 'engine');
   const log = componentLogger('engine').child({ shard: config.shardId });
   const shard = config.shardId;
+  holdConfiguredCpuLatency(config.cpuLatencyUs, log);
 
   const util = utilityConnection(config.redisUrl, 'engine-util', 60_000, pc.redisSocketPath);
   util.on('error', (err) => log.warn({ err: err.message }, 'utility Redis connection error'));

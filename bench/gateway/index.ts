@@ -24,6 +24,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Redis from 'ioredis';
 import { loadConfig } from '../../common/config';
+import { holdCpuLatency } from '../../common/cpu-latency-qos';
 import {
   type AdminContext,
   connectEngine,
@@ -34,6 +35,7 @@ import {
 import { Supervisor, waitForPort } from '../../scripts/start';
 import { createTestDatabase } from '../../sql';
 import { epochMs } from './clock';
+import { type CpuIdlePlan, cpuIdleLine, cpuIdleReport, planCpuIdle } from './cpu-idle';
 import { type FloorResult, measureFloor } from './floor';
 import { Histogram } from './histogram';
 import type { LoadCommand, LoadWorkerData, PhaseResult } from './load-worker';
@@ -56,6 +58,8 @@ interface Options {
   pacerEarlyUs: number;
   floorSamples: number;
   referenceS: number;
+  /** EXCHANGE_CPU_LATENCY_US for the engine and the gateway; undefined = leave the machine's policy. */
+  cpuLatencyUs: number | undefined;
 }
 
 const HELP = `usage: npm run bench:gateway -- [options]
@@ -72,6 +76,9 @@ const HELP = `usage: npm run bench:gateway -- [options]
   --window <n>                orders in flight per connection at saturation (default 32)
   --workers <n>               load worker threads (default 1)
   --pacer-early-us <n>        pacer wakes this early to absorb timer slack (default 100)
+  --cpu-latency-us <n|off>    EXCHANGE_CPU_LATENCY_US for the engine and the gateway while measuring:
+                              no CPU idles in a state slower than this to leave; 0 = idle CPUs poll
+                              (default 0; needs root; off = the machine's own idle policy)
   --null-gateway              no engine/gateway: a uWS stub that acks at once (measures the harness)
   --verbose                   show the engine's and the gateway's logs`;
 
@@ -91,6 +98,7 @@ function parseOptions(argv: readonly string[]): Options {
     pacerEarlyUs: 100,
     floorSamples: 3000,
     referenceS: 5,
+    cpuLatencyUs: 0,
   };
   const num = (i: number, name: string): number => {
     const v = Number(argv[i + 1]);
@@ -139,6 +147,13 @@ function parseOptions(argv: readonly string[]): Options {
       case '--pacer-early-us':
         o.pacerEarlyUs = num(i++, a);
         break;
+      case '--cpu-latency-us': {
+        const v = argv[++i];
+        if (v === 'off') o.cpuLatencyUs = undefined;
+        else if (v !== undefined && /^\d+$/.test(v)) o.cpuLatencyUs = Number(v);
+        else throw new Error(`${a} needs a number of microseconds or 'off'`);
+        break;
+      }
       case '--floor-samples':
         o.floorSamples = Math.max(100, Math.floor(num(i++, a)));
         break;
@@ -224,7 +239,11 @@ const say = (line = ''): void => {
 };
 
 /** Throwaway database + own Redis db + engine and gateway children + funded accounts and keys. */
-async function realEnvironment(o: Options, accounts: number): Promise<Environment> {
+async function realEnvironment(
+  o: Options,
+  accounts: number,
+  idle: CpuIdlePlan,
+): Promise<Environment> {
   const base = loadConfig();
   const redisUrl = new URL(process.env.BENCH_REDIS_URL ?? base.redisUrl);
   if (process.env.BENCH_REDIS_URL === undefined)
@@ -255,6 +274,8 @@ async function realEnvironment(o: Options, accounts: number): Promise<Environmen
     SHARD_ID: '0',
     LOG_LEVEL: o.verbose ? 'info' : 'warn',
     NODE_ENV: 'production',
+    // '' rather than absent, so an operator's own setting does not leak in.
+    EXCHANGE_CPU_LATENCY_US: idle.requestUs === undefined ? '' : String(idle.requestUs),
   };
   const config = loadConfig({ ...process.env, ...env });
   const teardown = async (): Promise<void> => {
@@ -321,8 +342,10 @@ async function realEnvironment(o: Options, accounts: number): Promise<Environmen
   }
 }
 
-async function nullEnvironment(accounts: number): Promise<Environment> {
+async function nullEnvironment(accounts: number, idle?: CpuIdlePlan): Promise<Environment> {
   const base = loadConfig();
+  // With no exchange processes to hold it, the benchmark holds it itself.
+  const hold = idle?.requestUs === undefined ? undefined : holdCpuLatency(idle.requestUs);
   const redis = new Redis(base.redisUrl, { maxRetriesPerRequest: 1 });
   const gw = await startNullGateway();
   const keys = Array.from({ length: accounts }, (_, i) => ({
@@ -341,6 +364,7 @@ async function nullEnvironment(accounts: number): Promise<Environment> {
     teardown: async () => {
       gw.stop();
       redis.disconnect();
+      hold?.release();
     },
   };
 }
@@ -542,7 +566,12 @@ async function main(): Promise<void> {
       ? 'environment: null gateway (harness self-test)'
       : `environment: starting engine + gateway, seeding ${accounts} accounts...`,
   );
-  const env = o.nullGateway ? await nullEnvironment(accounts) : await realEnvironment(o, accounts);
+  const idle = planCpuIdle(o.cpuLatencyUs);
+  const env = o.nullGateway
+    ? await nullEnvironment(accounts, idle)
+    : await realEnvironment(o, accounts, idle);
+  const cpuIdle = cpuIdleReport(idle);
+  say(cpuIdleLine(idle, cpuIdle, o.nullGateway ? 'the benchmark' : 'the engine and the gateway'));
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopped ??= env.teardown();
@@ -696,7 +725,7 @@ async function main(): Promise<void> {
       floor,
       referenceStubLatencyUs: reference,
       p99ReachableHere,
-      machine: { ...machine, loadGeneratorNodeFlags: [...process.execArgv] },
+      machine: { ...machine, loadGeneratorNodeFlags: [...process.execArgv], cpuIdle },
       nullGateway: o.nullGateway,
       targets: targets.map((t) => ({ target: t.label, value: t.value, pass: t.pass })),
     });

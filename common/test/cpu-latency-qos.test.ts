@@ -1,11 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pino from 'pino';
 import t from 'tap';
 import {
   CPU_DMA_LATENCY_PATH,
   CpuLatencyQosError,
   currentCpuLatencyUs,
+  holdConfiguredCpuLatency,
   holdCpuLatency,
 } from '../cpu-latency-qos';
 import { settledCpuLatencyUs, writable } from './cpu-latency-helpers';
@@ -75,3 +77,26 @@ t.test('a regular file is not taken for the device', async (t) => {
   t.equal(err.code, 'E_CPU_LATENCY_QOS');
   t.match(err.message, 'not a character device');
 });
+
+t.test(
+  'EXCHANGE_CPU_LATENCY_US at startup: unset does nothing; set is held and logged',
+  async (t) => {
+    const lines: Record<string, unknown>[] = [];
+    const log = pino({ level: 'info' }, { write: (s: string) => lines.push(JSON.parse(s)) });
+    t.equal(holdConfiguredCpuLatency(undefined, log), undefined);
+    t.equal(lines.length, 0, 'nothing said when nothing was asked');
+    if (!writable(CPU_DMA_LATENCY_PATH)) {
+      const err = caught(() => holdConfiguredCpuLatency(5, log));
+      t.equal(err.code, 'E_CPU_LATENCY_QOS', 'startup fails with the stable code');
+      return;
+    }
+    const before = (await settledCpuLatencyUs(2_000_000_000))!;
+    const hold = holdConfiguredCpuLatency(5, log)!;
+    t.equal(hold.held, true);
+    t.equal(await settledCpuLatencyUs(Math.min(5, before)), Math.min(5, before));
+    t.equal(lines[0]?.msg, 'holding the CPU idle-latency request');
+    t.equal(lines[0]?.cpuLatencyUs, 5);
+    hold.release();
+    t.equal(await settledCpuLatencyUs(before), before);
+  },
+);

@@ -23,7 +23,8 @@ t.test('a request is checked, dropped again, and reported with its holder', asyn
     return;
   }
   t.same(plan, { requestUs: 0, refused: undefined });
-  t.equal(await settledCpuLatencyUs(2_000_000_000), 2_000_000_000, 'the check held nothing back');
+  // Whatever else holds a request, the check itself left none (it would be 0).
+  t.not(await settledCpuLatencyUs(2_000_000_000), 0, 'the check held nothing back');
   const report = { driver: 'haltpoll', requestedUs: 0, effectiveUs: 0 };
   t.equal(
     cpuIdleLine(plan, report, 'the engine and the gateway'),

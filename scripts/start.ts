@@ -393,6 +393,12 @@ async function main(): Promise<number> {
     say(`  engine link:                 ${engineAddr}`);
     say(`  Postgres:                    ${describeDatabase(config.databaseUrl)}`);
     say(`  Redis:                       ${config.redisUrl}`);
+    if (config.cpuLatencyUs !== undefined) {
+      say(
+        `  CPU idle latency:            at most ${config.cpuLatencyUs} us while the engine and the gateway run ` +
+          `(EXCHANGE_CPU_LATENCY_US${config.cpuLatencyUs === 0 ? ': idle CPUs poll' : ''})`,
+      );
+    }
     say(
       `  demo account:                ${demo.engineAccountId} (demo@example.com), markets BTC-USDT (1), ETH-USDT (2)`,
     );

@@ -3,8 +3,9 @@
 // is above that many microseconds; closing the file (or exiting) drops the
 // request. 0 keeps idle CPUs polling instead of halting, so a wake-up needs no
 // interrupt and, in a VM, no exit to the hypervisor. Measured here (2 vCPUs,
-// bench:gateway at 10k orders/s): ack p50 ~240 -> ~80 us, p99 ~1.8-2.2 ->
-// ~1.3-1.6 ms. The price: idle CPUs spin, so a dedicated host only.
+// bench:gateway at 10k orders/s, interleaved runs): ack p50 218-290 -> 75-135
+// us, p99 1.66-2.27 -> 1.44-1.99 ms. The price: idle CPUs spin, so a
+// dedicated host only.
 import { closeSync, constants, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { ExchangeError } from './errors';
 import type { Logger } from './logger';

@@ -21,11 +21,13 @@ t.test('the engine holds the request while it runs, and only then', async (t) =>
     return;
   }
   const before = (await settledCpuLatencyUs(2_000_000_000))!;
-  t.ok(before > 3, `no smaller request is held already (${before} us)`);
-  const engine = await startEngine({ REDIS_URL: redis.url, EXCHANGE_CPU_LATENCY_US: '3' });
+  // Below whatever the machine already holds (a tuned host may hold a few
+  // us), so the engine's own request is what the kernel then applies.
+  const us = Math.max(0, Math.min(3, before - 1));
+  const engine = await startEngine({ REDIS_URL: redis.url, EXCHANGE_CPU_LATENCY_US: String(us) });
   const line = engine.lines.find((l) => l.msg === 'holding the CPU idle-latency request');
-  t.equal(line?.cpuLatencyUs, 3, 'the engine says what it holds');
-  t.equal(await settledCpuLatencyUs(3), 3, 'the kernel applies it while the engine runs');
+  t.equal(line?.cpuLatencyUs, us, 'the engine says what it holds');
+  t.equal(await settledCpuLatencyUs(us), us, 'the kernel applies it while the engine runs');
   t.equal(await engine.kill('SIGTERM'), 0);
   t.equal(await settledCpuLatencyUs(before), before, 'dropped when the engine exits');
 });

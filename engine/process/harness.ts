@@ -227,20 +227,21 @@ export interface EngineHandle {
 }
 
 /**
- * Starts `node dist/engine/process/main.js` with the given environment (on a
- * free port) and resolves once it logs "engine ready"; rejects with its log
- * if it exits first.
+ * Starts `node dist/engine/process/main.js` with the given environment and
+ * resolves once it logs "engine ready"; rejects with its log if it exits
+ * first. Unless env sets ENGINE_PORT, the engine binds port 0 and the handle
+ * takes the port from its ready line: a port picked free beforehand can be
+ * taken by a parallel test before the engine binds it (EADDRINUSE).
  */
 export async function startEngine(
   env: Record<string, string>,
   timeoutMs = 60_000,
 ): Promise<EngineHandle> {
-  const port = await freePort();
   const proc = spawn(process.execPath, [...hotPathNodeArgs(), ENGINE_MAIN], {
-    env: { ...process.env, LOG_LEVEL: 'info', ENGINE_PORT: String(port), ...env },
+    env: { ...process.env, LOG_LEVEL: 'info', ENGINE_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  return attachEngine(proc, port, timeoutMs);
+  return attachEngine(proc, Number(env.ENGINE_PORT ?? 0), timeoutMs);
 }
 
 export function attachEngine(
@@ -301,7 +302,8 @@ export function attachEngine(
     });
   return waitForLog((l) => l.msg === 'engine ready').then((ready) => ({
     proc,
-    port,
+    // 0 = the engine chose: its ready line says which.
+    port: port === 0 ? Number(ready.port) : port,
     lines,
     ready,
     exited,

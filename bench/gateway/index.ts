@@ -24,7 +24,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Redis from 'ioredis';
 import { loadConfig } from '../../common/config';
-import { holdCpuLatency } from '../../common/cpu-latency-qos';
+import { CPU_LATENCY_MAX_US, holdCpuLatency } from '../../common/cpu-latency-qos';
 import {
   type AdminContext,
   connectEngine,
@@ -150,8 +150,9 @@ function parseOptions(argv: readonly string[]): Options {
       case '--cpu-latency-us': {
         const v = argv[++i];
         if (v === 'off') o.cpuLatencyUs = undefined;
-        else if (v !== undefined && /^\d+$/.test(v)) o.cpuLatencyUs = Number(v);
-        else throw new Error(`${a} needs a number of microseconds or 'off'`);
+        else if (v !== undefined && /^\d+$/.test(v) && Number(v) <= CPU_LATENCY_MAX_US)
+          o.cpuLatencyUs = Number(v);
+        else throw new Error(`${a} needs microseconds in [0, ${CPU_LATENCY_MAX_US}] or 'off'`);
         break;
       }
       case '--floor-samples':

@@ -17,7 +17,7 @@
 // Prints the machine, the results and PASS/MISS per target (never fails the
 // process for a miss); with --json the last line is one JSON object.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
@@ -36,6 +36,12 @@ import { Supervisor, waitForPort } from '../../scripts/start';
 import { createTestDatabase } from '../../sql';
 import { epochMs } from './clock';
 import { type CpuIdlePlan, cpuIdleLine, cpuIdleReport, planCpuIdle } from './cpu-idle';
+import {
+  benchSocketPath,
+  type EngineLinkKind,
+  engineLinkLine,
+  parseEngineLink,
+} from './engine-link';
 import { type FloorResult, measureFloor } from './floor';
 import { Histogram } from './histogram';
 import type { LoadCommand, LoadWorkerData, PhaseResult } from './load-worker';
@@ -60,6 +66,7 @@ interface Options {
   referenceS: number;
   /** EXCHANGE_CPU_LATENCY_US for the engine and the gateway; undefined = leave the machine's policy. */
   cpuLatencyUs: number | undefined;
+  engineLink: EngineLinkKind;
 }
 
 const HELP = `usage: npm run bench:gateway -- [options]
@@ -79,6 +86,8 @@ const HELP = `usage: npm run bench:gateway -- [options]
   --cpu-latency-us <n|off>    EXCHANGE_CPU_LATENCY_US for the engine and the gateway while measuring:
                               no CPU idles in a state slower than this to leave; 0 = idle CPUs poll
                               (default 0; needs root; off = the machine's own idle policy)
+  --engine-link <tcp|unix>    the gateway's link to the engine: loopback TCP (default) or a Unix
+                              socket (ENGINE_SOCKET, for an engine on the same host)
   --null-gateway              no engine/gateway: a uWS stub that acks at once (measures the harness)
   --verbose                   show the engine's and the gateway's logs`;
 
@@ -99,6 +108,7 @@ function parseOptions(argv: readonly string[]): Options {
     floorSamples: 3000,
     referenceS: 5,
     cpuLatencyUs: 0,
+    engineLink: 'tcp',
   };
   const num = (i: number, name: string): number => {
     const v = Number(argv[i + 1]);
@@ -155,6 +165,9 @@ function parseOptions(argv: readonly string[]): Options {
         else throw new Error(`${a} needs microseconds in [0, ${CPU_LATENCY_MAX_US}] or 'off'`);
         break;
       }
+      case '--engine-link':
+        o.engineLink = parseEngineLink(argv[++i]);
+        break;
       case '--floor-samples':
         o.floorSamples = Math.max(100, Math.floor(num(i++, a)));
         break;
@@ -232,6 +245,8 @@ interface Environment {
   marketId: number;
   priceTicks: number;
   qtyLots: number;
+  /** The gateway's Unix socket link to the engine; undefined = loopback TCP (or no engine). */
+  engineSocket?: string;
   teardown(): Promise<void>;
 }
 
@@ -263,12 +278,15 @@ async function realEnvironment(
   const sup = new Supervisor(o.verbose ? say : () => {});
   const enginePort = await freePort();
   const gatewayPort = await freePort();
+  const engineSocket = o.engineLink === 'unix' ? benchSocketPath(process.pid) : undefined;
   const env = {
     DATABASE_URL: db.url,
     REDIS_URL: redisUrl.toString(),
     ENGINE_HOST: '127.0.0.1',
     ENGINE_PORT: String(enginePort),
-    ENGINE_SOCKET: '',
+    // The engine listens on its TCP port either way (the seeding below uses it);
+    // with a socket path the gateway links over that instead.
+    ENGINE_SOCKET: engineSocket ?? '',
     GATEWAY_HOST: '127.0.0.1',
     GATEWAY_PORT: String(gatewayPort),
     METRICS_PORT: String(await freePort()),
@@ -281,6 +299,7 @@ async function realEnvironment(
   const config = loadConfig({ ...process.env, ...env });
   const teardown = async (): Promise<void> => {
     await sup.stopAll(5000).catch(() => undefined);
+    if (engineSocket !== undefined) rmSync(engineSocket, { force: true });
     await db.drop().catch(() => undefined);
     await cleanRedis().catch(() => undefined);
     redis.disconnect();
@@ -335,6 +354,7 @@ async function realEnvironment(
       marketId: 1,
       priceTicks: 6_000_000,
       qtyLots: 1,
+      engineSocket,
       teardown,
     };
   } catch (err) {
@@ -548,7 +568,12 @@ async function runFixed(
 }
 
 async function main(): Promise<void> {
-  const o = parseOptions(process.argv.slice(2));
+  let o: Options;
+  try {
+    o = parseOptions(process.argv.slice(2));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
   const cpu = cpus();
   const machine = {
     cpu: cpu[0]?.model.trim() ?? 'unknown',
@@ -573,6 +598,7 @@ async function main(): Promise<void> {
     : await realEnvironment(o, accounts, idle);
   const cpuIdle = cpuIdleReport(idle);
   say(cpuIdleLine(idle, cpuIdle, o.nullGateway ? 'the benchmark' : 'the engine and the gateway'));
+  if (!o.nullGateway) say(engineLinkLine(o.engineLink, env.engineSocket));
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopped ??= env.teardown();
@@ -728,6 +754,7 @@ async function main(): Promise<void> {
       p99ReachableHere,
       machine: { ...machine, loadGeneratorNodeFlags: [...process.execArgv], cpuIdle },
       nullGateway: o.nullGateway,
+      engineLink: o.nullGateway ? null : o.engineLink,
       targets: targets.map((t) => ({ target: t.label, value: t.value, pass: t.pass })),
     });
   } finally {
@@ -737,12 +764,19 @@ async function main(): Promise<void> {
   if (o.json && jsonLine !== undefined) say(jsonLine);
 }
 
+/** A bad command line: its message says what to change, a stack would not help. */
+class UsageError extends Error {}
+
 main().then(
   () => process.exit(0),
   (err: unknown) => {
-    process.stderr.write(
-      `bench:gateway: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
-    process.exit(1);
+    const text =
+      err instanceof UsageError
+        ? err.message
+        : err instanceof Error
+          ? (err.stack ?? err.message)
+          : String(err);
+    process.stderr.write(`bench:gateway: ${text}\n`);
+    process.exit(err instanceof UsageError ? 2 : 1);
   },
 );

@@ -12,7 +12,11 @@
 //      --duration s after --warmup s; latency from each order's intended send
 //      time (no coordinated omission); percentiles from an HDR-style histogram;
 //   3. saturation: every connection keeps --window orders in flight for
-//      --saturation-duration s; acknowledged orders per second.
+//      --saturation-duration s; acknowledged orders per second;
+//   4. stub reference: the fixed-rate schedule against a uWS stub in this
+//      process that acks at once (the harness and the machine alone);
+//   5. relay reference: the same schedule through relay-stub.ts's two
+//      processes and Redis: the exchange's six hops, none of its logic.
 //
 // Prints the machine, the results and PASS/MISS per target (never fails the
 // process for a miss); with --json the last line is one JSON object.
@@ -64,6 +68,7 @@ interface Options {
   pacerEarlyUs: number;
   floorSamples: number;
   referenceS: number;
+  relayS: number;
   /** EXCHANGE_CPU_LATENCY_US for the engine and the gateway; undefined = leave the machine's policy. */
   cpuLatencyUs: number | undefined;
   engineLink: EngineLinkKind;
@@ -80,6 +85,10 @@ const HELP = `usage: npm run bench:gateway -- [options]
   --reference-duration <s>    measured seconds of the same fixed-rate schedule against a stub
                               that acks at once, after the real run: what the harness and this
                               machine alone give (default 5; 0 = skip)
+  --relay-duration <s>        measured seconds of the same schedule through the exchange's process
+                              topology with no exchange logic (relay-stub.ts: a uWS relay process,
+                              a relay process that XADDs each read, Redis), after the stub
+                              reference: what the six hops alone give (default 5; 0 = skip)
   --window <n>                orders in flight per connection at saturation (default 32)
   --workers <n>               load worker threads (default 1)
   --pacer-early-us <n>        pacer wakes this early to absorb timer slack (default 100)
@@ -107,6 +116,7 @@ function parseOptions(argv: readonly string[]): Options {
     pacerEarlyUs: 100,
     floorSamples: 3000,
     referenceS: 5,
+    relayS: 5,
     cpuLatencyUs: 0,
     engineLink: 'tcp',
   };
@@ -144,6 +154,9 @@ function parseOptions(argv: readonly string[]): Options {
         break;
       case '--reference-duration':
         o.referenceS = num(i++, a);
+        break;
+      case '--relay-duration':
+        o.relayS = num(i++, a);
         break;
       case '--saturation-connections':
         o.saturationConnections = Math.max(1, Math.floor(num(i++, a)));
@@ -245,6 +258,8 @@ interface Environment {
   marketId: number;
   priceTicks: number;
   qtyLots: number;
+  /** The Redis the engine journals to (and the relay reference appends to). */
+  redisUrl: string;
   /** The gateway's Unix socket link to the engine; undefined = loopback TCP (or no engine). */
   engineSocket?: string;
   teardown(): Promise<void>;
@@ -354,6 +369,7 @@ async function realEnvironment(
       marketId: 1,
       priceTicks: 6_000_000,
       qtyLots: 1,
+      redisUrl: redisUrl.toString(),
       engineSocket,
       teardown,
     };
@@ -382,10 +398,76 @@ async function nullEnvironment(accounts: number, idle?: CpuIdlePlan): Promise<En
     marketId: 1,
     priceTicks: 6_000_000,
     qtyLots: 1,
+    redisUrl: base.redisUrl,
     teardown: async () => {
       gw.stop();
       redis.disconnect();
       hold?.release();
+    },
+  };
+}
+
+/**
+ * The relay reference (relay-stub.ts): a relay journal and a relay gateway,
+ * each its own process started with the engine's and the gateway's Node
+ * flags, appending to a stream of their own in the exchange's Redis database.
+ */
+async function relayEnvironment(
+  real: Environment,
+  accounts: number,
+  verbose: boolean,
+): Promise<Environment> {
+  const sup = new Supervisor(verbose ? say : () => {});
+  const journalPort = await freePort();
+  const gatewayPort = await freePort();
+  const entry = 'bench/gateway/relay-stub.js';
+  const streamKey = 'bench-relay{0}';
+  const pids: Record<string, number> = {};
+  const common = { RELAY_REDIS_URL: real.redisUrl, RELAY_STREAM_KEY: streamKey };
+  try {
+    const journal = sup.spawn(
+      { name: 'relay-journal', entry, hotPath: true },
+      {
+        ...common,
+        RELAY_ROLE: 'journal',
+        RELAY_PORT: String(journalPort),
+      },
+    );
+    await waitForPort('127.0.0.1', journalPort, journal, 30_000);
+    pids['relay journal'] = journal.pid ?? 0;
+    const gw = sup.spawn(
+      { name: 'relay-gateway', entry, hotPath: true },
+      {
+        ...common,
+        RELAY_ROLE: 'gateway',
+        RELAY_PORT: String(gatewayPort),
+        RELAY_JOURNAL_PORT: String(journalPort),
+      },
+    );
+    await waitForPort('127.0.0.1', gatewayPort, gw, 30_000);
+    pids['relay gateway'] = gw.pid ?? 0;
+    const info = await real.redis.info('server');
+    pids.redis = Number(/process_id:(\d+)/.exec(info)?.[1] ?? 0);
+    sup.onUnexpectedExit = (name, code, signal) => {
+      process.stderr.write(`bench: ${name} exited unexpectedly (${signal ?? `code ${code}`})\n`);
+    };
+  } catch (err) {
+    await sup.stopAll(2_000).catch(() => undefined);
+    throw err;
+  }
+  return {
+    pids,
+    host: '127.0.0.1',
+    port: gatewayPort,
+    keys: real.keys.slice(0, accounts),
+    redis: real.redis,
+    marketId: real.marketId,
+    priceTicks: real.priceTicks,
+    qtyLots: real.qtyLots,
+    redisUrl: real.redisUrl,
+    teardown: async () => {
+      await sup.stopAll(5_000).catch(() => undefined);
+      await real.redis.del(streamKey).catch(() => undefined);
     },
   };
 }
@@ -703,6 +785,30 @@ async function main(): Promise<void> {
       );
     }
 
+    // 5. relay reference: the same schedule through the exchange's six hops
+    // (separate relay processes and Redis) with none of its logic.
+    let relay: { p50: number; p99: number; p999: number; max: number } | undefined;
+    let relayCpu = '';
+    if (!o.nullGateway && o.relayS > 0) {
+      const renv = await relayEnvironment(env, o.connections, o.verbose);
+      try {
+        const run = await runFixed(renv, o, 1, o.relayS);
+        relay = run.lat;
+        relayCpu = run.cpuText;
+      } finally {
+        await renv.teardown();
+      }
+      say(
+        `relay reference: the same schedule through a uWS relay process -> a relay process -> one Redis XADD per read -> back ` +
+          `(the exchange's six hops and batching, none of its logic; ${o.relayS} s): p50 ${relay.p50} µs, p99 ${relay.p99} µs, ` +
+          `p99.9 ${relay.p999} µs, max ${relay.max} µs`,
+      );
+      say(`  CPU (% of one core) during the relay run: ${relayCpu}`);
+      say(
+        `  the exchange over the relay: p50 +${Math.round(fixedLat.p50 - relay.p50)} µs, p99 +${Math.round(fixedLat.p99 - relay.p99)} µs`,
+      );
+    }
+
     const ratio = floor.floorUs > 0 ? Math.round((fixedLat.p50 / floor.floorUs) * 100) / 100 : 0;
     const targets: Target[] = [
       {
@@ -739,6 +845,15 @@ async function main(): Promise<void> {
           : `  p99 target not reachable on this machine in this run: the stub reference alone has p99 ${reference.p99} µs >= 2000 µs`,
       );
     }
+    if (relay !== undefined) {
+      // The relay has the exchange's processes, hops and batching and nothing
+      // else: when it misses, the topology alone misses on this machine now.
+      say(
+        relay.p99 < 2000
+          ? `  the relay reference's p99 (${relay.p99} µs): the six hops alone leave ${Math.round(2000 - relay.p99)} µs of the 2 ms budget to the exchange's own work`
+          : `  the relay reference alone has p99 ${relay.p99} µs >= 2000 µs: the exchange's six hops miss the p99 target on this machine in this run with no exchange logic at all`,
+      );
+    }
     jsonLine = JSON.stringify({
       saturation: { ordersPerSec: satPerSec },
       fixedRate: {
@@ -751,6 +866,7 @@ async function main(): Promise<void> {
       p50OverFloor: ratio,
       floor,
       referenceStubLatencyUs: reference,
+      referenceRelayLatencyUs: relay ?? null,
       p99ReachableHere,
       machine: { ...machine, loadGeneratorNodeFlags: [...process.execArgv], cpuIdle },
       nullGateway: o.nullGateway,

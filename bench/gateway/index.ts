@@ -407,6 +407,12 @@ async function nullEnvironment(accounts: number, idle?: CpuIdlePlan): Promise<En
   };
 }
 
+/** A difference in µs with its sign: "+38 µs", "-229 µs". */
+function signedUs(us: number): string {
+  const r = Math.round(us);
+  return `${r >= 0 ? '+' : ''}${r} µs`;
+}
+
 /**
  * The relay reference (relay-stub.ts): a relay journal and a relay gateway,
  * each its own process started with the engine's and the gateway's Node
@@ -789,12 +795,16 @@ async function main(): Promise<void> {
     // (separate relay processes and Redis) with none of its logic.
     let relay: { p50: number; p99: number; p999: number; max: number } | undefined;
     let relayCpu = '';
+    let relayGw: string | undefined;
     if (!o.nullGateway && o.relayS > 0) {
       const renv = await relayEnvironment(env, o.connections, o.verbose);
       try {
         const run = await runFixed(renv, o, 1, o.relayS);
         relay = run.lat;
         relayCpu = run.cpuText;
+        const g = run.merged.gw;
+        if (g.count > 0)
+          relayGw = `p50 ${us(g.percentile(50))}  p99 ${us(g.percentile(99))}  max ${us(g.max)}`;
       } finally {
         await renv.teardown();
       }
@@ -804,8 +814,10 @@ async function main(): Promise<void> {
           `p99.9 ${relay.p999} µs, max ${relay.max} µs`,
       );
       say(`  CPU (% of one core) during the relay run: ${relayCpu}`);
+      if (relayGw !== undefined)
+        say(`  of which inside the relay gateway (its receive -> send stamps): ${relayGw}`);
       say(
-        `  the exchange over the relay: p50 +${Math.round(fixedLat.p50 - relay.p50)} µs, p99 +${Math.round(fixedLat.p99 - relay.p99)} µs`,
+        `  the exchange minus the relay: p50 ${signedUs(fixedLat.p50 - relay.p50)}, p99 ${signedUs(fixedLat.p99 - relay.p99)}`,
       );
     }
 

@@ -17,6 +17,7 @@
 import net from 'node:net';
 import { SocketWriter } from '../../common/socket-writer';
 import { RespConnection, type RespListener } from '../../engine/process/resp-connection';
+import { nowUs } from '../../gateway/clock';
 import { loadUws, type WebSocket } from '../../gateway/uws';
 import { exchange } from '../../proto';
 
@@ -188,7 +189,7 @@ export async function startRelayGateway(opts: {
       const bytes = v1.ServerMessage.encode({
         requestId: whole.readDoubleLE(p + 4),
         recvTimeUs: whole.readDoubleLE(p + 12),
-        sendTimeUs: Date.now() * 1000,
+        sendTimeUs: nowUs(),
         orderResponse: { acks: [{ orderId: orderId++, status: v1.OrderStatus.ORDER_STATUS_NEW }] },
       }).finish();
       ws.cork(() => ws.send(bytes, true, false));
@@ -207,7 +208,7 @@ export async function startRelayGateway(opts: {
       sockets[ws.getUserData().slot] = undefined;
     },
     message: (ws, message) => {
-      const recvUs = Date.now() * 1000;
+      const recvUs = nowUs();
       const msg = v1.ClientMessage.decode(new Uint8Array(message));
       const requestId = Number(msg.requestId ?? 0);
       if (msg.body === 'newOrder') {

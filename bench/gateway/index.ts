@@ -76,6 +76,8 @@ interface Options {
 
 const HELP = `usage: npm run bench:gateway -- [options]
   --json                      last line: one JSON object with the results
+  --quick                     short phases (1 s warm-up, 3 s fixed rate, 2 s each for saturation
+                              and both references, 1,000 floor samples); options given too win
   --rate <n>                  fixed-rate offered load, orders/s (default 10000)
   --connections <n>           connections for the fixed-rate run (default 50)
   --duration <s>              measured seconds of the fixed-rate run (default 10)
@@ -100,6 +102,16 @@ const HELP = `usage: npm run bench:gateway -- [options]
   --null-gateway              no engine/gateway: a uWS stub that acks at once (measures the harness)
   --verbose                   show the engine's and the gateway's logs`;
 
+/** `--quick` (as `npm run bench -- --quick` passes to every suite). */
+const QUICK: Partial<Options> = {
+  warmupS: 1,
+  durationS: 3,
+  saturationS: 2,
+  referenceS: 2,
+  relayS: 2,
+  floorSamples: 1000,
+};
+
 function parseOptions(argv: readonly string[]): Options {
   const o: Options = {
     json: false,
@@ -120,6 +132,8 @@ function parseOptions(argv: readonly string[]): Options {
     cpuLatencyUs: 0,
     engineLink: 'tcp',
   };
+  // First, so that any option given beside it wins.
+  if (argv.includes('--quick')) Object.assign(o, QUICK);
   const num = (i: number, name: string): number => {
     const v = Number(argv[i + 1]);
     if (!Number.isFinite(v) || v < 0) throw new Error(`${name} needs a non-negative number`);
@@ -130,6 +144,8 @@ function parseOptions(argv: readonly string[]): Options {
     switch (a) {
       case '--json':
         o.json = true;
+        break;
+      case '--quick':
         break;
       case '--null-gateway':
         o.nullGateway = true;

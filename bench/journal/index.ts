@@ -1,4 +1,4 @@
-// npm run bench:journal [-- --json] [--fsync no|everysec|always] [--orders N]
+// npm run bench:journal [-- --json] [--fsync no|everysec|always] [--orders N] [--quick]
 //
 // One load process (this one) drives the engine process over a real link;
 // the engine journals to a private local redis-server. In one run it measures
@@ -29,7 +29,8 @@ const argOf = (name: string, fallback: string) => {
   return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
 };
 const fsync = argOf('--fsync', 'no');
-const bigBook = Number(argOf('--orders', '1000000'));
+// --quick (as `npm run bench -- --quick` passes to every suite): a 100k-order book for recovery.
+const bigBook = Number(argOf('--orders', args.includes('--quick') ? '100000' : '1000000'));
 const log = (s: string) => console.log(s);
 
 const TARGETS = {

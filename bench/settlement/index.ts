@@ -1,4 +1,4 @@
-// npm run bench:settlement [-- --trades N] [--steady-seconds S] [--rate TRADES_PER_S] [--json]
+// npm run bench:settlement [-- --trades N] [--steady-seconds S] [--rate TRADES_PER_S] [--json] [--quick]
 //
 // 1. Throughput: a journal of N trades (each with its orders' acceptance,
 //    fills, fees and balance events, as the engine writes them) is put in
@@ -39,10 +39,15 @@ interface Args {
 
 function parseArgs(argv: readonly string[]): Args {
   const a: Args = { trades: 100_000, steadySeconds: 15, rate: 2_000, json: false };
+  // --quick (as `npm run bench -- --quick` passes to every suite) first, so options given beside it win.
+  if (argv.includes('--quick')) {
+    a.trades = 20_000;
+    a.steadySeconds = 5;
+  }
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
-    if (k === '--json') {
-      a.json = true;
+    if (k === '--json' || k === '--quick') {
+      if (k === '--json') a.json = true;
       continue;
     }
     const v = Number(argv[i + 1]);

@@ -209,7 +209,17 @@ export async function startRelayGateway(opts: {
     },
     message: (ws, message) => {
       const recvUs = nowUs();
-      const msg = v1.ClientMessage.decode(new Uint8Array(message));
+      let msg: exchange.v1.ClientMessage;
+      try {
+        msg = v1.ClientMessage.decode(new Uint8Array(message));
+      } catch (err) {
+        const reject = {
+          reason: v1.RejectReason.REJECT_REASON_MALFORMED_MESSAGE,
+          message: `undecodable ClientMessage: ${(err as Error).message}`,
+        };
+        ws.send(v1.ServerMessage.encode({ reject }).finish(), true, false);
+        return;
+      }
       const requestId = Number(msg.requestId ?? 0);
       if (msg.body === 'newOrder') {
         if (outPos + RELAY_RECORD_BYTES > out.length) flush();

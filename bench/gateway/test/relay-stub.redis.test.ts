@@ -1,7 +1,7 @@
 // The relay reference's two halves (in this process; the benchmark runs each
 // as its own process): a real uWS server, a real WebSocket client, a private
-// Redis. Orders come back acknowledged with their request ids only after
-// their XADD, logons are answered, anything else is rejected.
+// Redis. Orders come back acknowledged with their request ids after their
+// XADD, logons are answered, anything else is rejected, garbage with a reason.
 import Redis from 'ioredis';
 import t from 'tap';
 import { startRedis } from '../../../engine/process/harness';
@@ -82,5 +82,10 @@ t.test('orders go through one XADD per read and come back acknowledged', async (
   const other = await b.request({ orderStatus: { marketId: 1, orderId: 1 } });
   t.equal(other.body, 'reject');
   t.equal(other.reject.reason, v1.RejectReason.REJECT_REASON_UNSUPPORTED_MESSAGE);
+  a.ws.sendBinary(Buffer.from([0x0a, 0xff]));
+  const bad = await a.waitFor((m) => m.body === 'reject' && m.requestId === 0, 5_000, 'the reject');
+  t.equal(bad.reject.reason, v1.RejectReason.REJECT_REASON_MALFORMED_MESSAGE);
+  t.match(bad.reject.message, /^undecodable ClientMessage/);
+  t.equal((await a.request(order)).body, 'orderResponse', 'the connection still works');
   t.same(failures, []);
 });

@@ -28,6 +28,9 @@ return id
 
 export interface AppendListener<T> {
   onAppended(ctx: T): void;
+  /** Around the confirmations one Redis read brings (optional). */
+  onConfirmationsStart?(): void;
+  onConfirmationsEnd?(): void;
 }
 
 /** What an append holds while in flight: a ring, no object or closure per append. */
@@ -184,6 +187,14 @@ export class JournalWriter<T> implements RespListener {
   }
 
   /** RespListener: the reply to the oldest append in flight. */
+  onReadStart(): void {
+    this.listener.onConfirmationsStart?.();
+  }
+
+  onReadEnd(): void {
+    this.listener.onConfirmationsEnd?.();
+  }
+
   onReply(err: string | null, value: RespValue): void {
     if (this.failed) return;
     if (this.count === 0) {

@@ -7,6 +7,7 @@
 // reaches the state machine or stops the process.
 import { existsSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
+import { assert } from '../../common/errors';
 import type { Logger } from '../../common/logger';
 import { SocketWriter } from '../../common/socket-writer';
 import { decodeSafe } from '../../proto/codec';
@@ -35,19 +36,39 @@ export interface LinkHandler {
 
 const scratch = new ProtoWriter(4096);
 
-// Write coalescing: a link gathers what it is given in a tick into its
-// outbox and every link with bytes there flushes once on process.nextTick.
+// Write coalescing: a link gathers what it is given in one I/O turn into its
+// outbox, and every link with bytes there flushes once when the turn ends.
 // One Redis read can confirm several journal appends, each releasing a
 // batch; this way a link gets them as one write() syscall instead of one per
 // batch (a loopback write costs ~20 us here, more than the engine spends on
 // a whole batch). The flush is a SocketWriter: no stream machinery, no
 // allocation (see common/socket-writer.ts).
+//
+// A turn is a link read, a Redis read or a batch seal (beginLinkTurn /
+// endLinkTurn around them); what is written outside one flushes on
+// process.nextTick. The turns exist because a nextTick per turn made Node run
+// its tick queue and promise-rejection bookkeeping in JavaScript after the
+// callback: about 390 bytes of garbage per order at 10k orders/s, a sixth of
+// the engine's.
 const flushingLinks: Link[] = [];
 let flushScheduled = false;
+let turnDepth = 0;
 function flushAll(): void {
   flushScheduled = false;
   for (let i = 0; i < flushingLinks.length; i++) flushingLinks[i]!.flush();
   flushingLinks.length = 0;
+}
+
+/** Starts an I/O turn: link writes wait for its endLinkTurn (turns nest). */
+export function beginLinkTurn(): void {
+  turnDepth++;
+}
+
+/** Ends a turn begun by beginLinkTurn; the outermost one flushes every link written to. */
+export function endLinkTurn(): void {
+  assert(turnDepth > 0, 'endLinkTurn without beginLinkTurn');
+  turnDepth--;
+  if (turnDepth === 0 && flushingLinks.length > 0) flushAll();
 }
 
 export class Link {
@@ -85,7 +106,7 @@ export class Link {
     }
     if (this.outbox.pos === 0) {
       flushingLinks.push(this);
-      if (!flushScheduled) {
+      if (turnDepth === 0 && !flushScheduled) {
         flushScheduled = true;
         process.nextTick(flushAll);
       }
@@ -230,6 +251,15 @@ export class LinkServer {
   /** One read of a link: its frames (the chunk is valid during the call only). */
   private onChunk(link: Link, chunk: Buffer): void {
     if (link.closed) return;
+    beginLinkTurn();
+    try {
+      this.onChunkFrames(link, chunk);
+    } finally {
+      endLinkTurn();
+    }
+  }
+
+  private onChunkFrames(link: Link, chunk: Buffer): void {
     const err = link.reader.pushRanges(chunk, link.onFrame);
     if (err !== undefined) {
       this.log.warn(

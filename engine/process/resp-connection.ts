@@ -23,6 +23,9 @@ export type RespValue = string | number | null;
 export interface RespListener {
   /** Replies in request order; `err` is the error text of a `-` reply. */
   onReply(err: string | null, value: RespValue): void;
+  /** Around the replies of one socket read (optional): lets a listener act once per read. */
+  onReadStart?(): void;
+  onReadEnd?(): void;
   /** The connection is gone (closed, reset, or a protocol error). Called once. */
   onClose(reason: string): void;
 }
@@ -251,6 +254,17 @@ export class RespConnection {
 
   /** Bytes read from the socket (valid only during the call). */
   onData(chunk: Buffer): void {
+    // The listener at the start of the read hears its end, even if a reply swaps it.
+    const l = this.listener;
+    l?.onReadStart?.();
+    try {
+      this.parseChunk(chunk);
+    } finally {
+      l?.onReadEnd?.();
+    }
+  }
+
+  private parseChunk(chunk: Buffer): void {
     let buf = chunk;
     if (this.pending !== undefined) {
       buf = Buffer.concat([this.pending, chunk]);

@@ -28,7 +28,13 @@ import {
   writePong,
   writeReject,
 } from './link-messages';
-import type { Link, LinkHandler, LinkServer } from './link-server';
+import {
+  beginLinkTurn,
+  endLinkTurn,
+  type Link,
+  type LinkHandler,
+  type LinkServer,
+} from './link-server';
 import { ProtoWriter } from './proto-writer';
 import { EventRanges, writeResultBody, writeStoredResultFrame } from './result-codec';
 
@@ -98,7 +104,15 @@ export class Sequencer implements LinkHandler, AppendListener<Batch> {
   private lastHashAt = performance.now();
   /** Longest state hash so far (ms of matching-thread time). */
   maxHashMs = 0;
-  private readonly sealCb = () => this.seal();
+  /** The setImmediate seal: one link turn (link-server.ts), so its output flushes when it returns. */
+  private readonly sealCb = () => {
+    beginLinkTurn();
+    try {
+      this.seal();
+    } finally {
+      endLinkTurn();
+    }
+  };
   /** The open batch waits for an append to be confirmed before it is sealed. */
   private sealWaiting = false;
   /** The dead-man's switch wake-up, and the deadline it is set for. */
@@ -549,6 +563,15 @@ export class Sequencer implements LinkHandler, AppendListener<Batch> {
       w.endFrame(f);
       b.outputs.push(link, w.copy());
     }
+  }
+
+  /** A Redis read's confirmations are one link turn: what they release flushes once, after the last. */
+  onConfirmationsStart(): void {
+    beginLinkTurn();
+  }
+
+  onConfirmationsEnd(): void {
+    endLinkTurn();
   }
 
   onAppended(b: Batch): void {

@@ -8,10 +8,17 @@
 import net from 'node:net';
 import pino from 'pino';
 import t from 'tap';
+import type { SocketWriter } from '../../../common/socket-writer';
 import { encodeFrame, exchange, FrameReader } from '../../../proto';
 import { Rng } from '../../testing/command-generator';
 import { writePong } from '../link-messages';
-import { type Link, type LinkHandler, LinkServer } from '../link-server';
+import {
+  beginLinkTurn,
+  endLinkTurn,
+  type Link,
+  type LinkHandler,
+  LinkServer,
+} from '../link-server';
 import { ProtoWriter } from '../proto-writer';
 
 const v1 = exchange.v1;
@@ -168,4 +175,71 @@ t.test('answers go back; paused reading resumes; a closed link is forgotten', as
   while (server.links.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
   t.equal(server.links.size, 0, 'the closed link is gone');
   t.equal(rec.closed, 1, 'the handler heard it once');
+});
+
+t.test(
+  'writes in a link turn go out in one write when it ends; outside one, on nextTick',
+  async (t) => {
+    const rec = new Recorder();
+    const server = new LinkServer(rec, log);
+    const port = await server.listen({ host: '127.0.0.1', port: 0, socketPath: undefined });
+    t.teardown(() => server.shutdownAll(0, 'test done'));
+    const c = await connect(port);
+    t.teardown(() => c.destroy());
+    const got: Buffer[] = [];
+    c.on('data', (chunk: Buffer) => got.push(chunk));
+    const deadline = Date.now() + 5_000;
+    while (server.links.size === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 5));
+    const link = [...server.links][0]!;
+    const writer = (link as unknown as { writer: SocketWriter }).writer;
+    const writes = (): number => writer.directWrites + writer.streamWrites;
+
+    beginLinkTurn();
+    beginLinkTurn(); // turns nest: only the outermost end flushes
+    link.write(Buffer.from('ab'));
+    link.write(Buffer.from('cd'));
+    endLinkTurn();
+    t.equal(writes(), 0, 'nothing written before the outermost turn ends');
+    endLinkTurn();
+    t.equal(writes(), 1, 'both in one write when it ends');
+
+    link.write(Buffer.from('ef'));
+    link.write(Buffer.from('gh'));
+    t.equal(writes(), 1, 'outside a turn nothing is written synchronously');
+    await new Promise((r) => process.nextTick(r));
+    t.equal(writes(), 2, 'and both go in one write on nextTick');
+
+    while (Buffer.concat(got).length < 8 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    t.equal(Buffer.concat(got).toString(), 'abcdefgh', 'every byte, in order');
+    t.throws(() => endLinkTurn(), /endLinkTurn without beginLinkTurn/);
+  },
+);
+
+t.test('the pongs to the pings of one read go out in fewer writes than pings', async (t) => {
+  const rec = new Recorder();
+  const server = new LinkServer(rec, log);
+  const port = await server.listen({ host: '127.0.0.1', port: 0, socketPath: undefined });
+  t.teardown(() => server.shutdownAll(0, 'test done'));
+  const c = await connect(port);
+  t.teardown(() => c.destroy());
+  const reader = new FrameReader(1 << 20);
+  let pongs = 0;
+  c.on('data', (chunk: Buffer) =>
+    reader.push(chunk, (payload) => {
+      if (v1.LinkMessage.decode(payload).pong) pongs++;
+    }),
+  );
+  const pings = Array.from({ length: 20 }, (_, i) =>
+    encodeFrame(v1.LinkRequest.encode({ correlationId: i + 1, ping: { timeUs: i } }).finish()),
+  );
+  c.write(Buffer.concat(pings)); // one write: on loopback, one read or very few
+  const deadline = Date.now() + 5_000;
+  while (pongs < 20 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  t.equal(pongs, 20);
+  const link = [...server.links][0]!;
+  const writer = (link as unknown as { writer: SocketWriter }).writer;
+  t.ok(writer.directWrites + writer.streamWrites < 20, 'a write per read, not per pong');
 });

@@ -7,7 +7,7 @@
 // stops counting a closed link.
 import net from 'node:net';
 import pino from 'pino';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import type { SocketWriter } from '../../../common/socket-writer';
 import { encodeFrame, exchange, FrameReader } from '../../../proto';
 import { Rng } from '../../testing/command-generator';
@@ -177,23 +177,29 @@ t.test('answers go back; paused reading resumes; a closed link is forgotten', as
   t.equal(rec.closed, 1, 'the handler heard it once');
 });
 
+/** A server with one connected client; `writes()` counts the link's socket writes. */
+async function oneLink(t: Test): Promise<{ c: net.Socket; link: Link; writes: () => number }> {
+  const server = new LinkServer(new Recorder(), log);
+  const port = await server.listen({ host: '127.0.0.1', port: 0, socketPath: undefined });
+  t.teardown(() => server.shutdownAll(0, 'test done'));
+  const c = await connect(port);
+  t.teardown(() => c.destroy());
+  const deadline = Date.now() + 5_000;
+  while (server.links.size === 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const link = [...server.links][0]!;
+  const writer = (link as unknown as { writer: SocketWriter }).writer;
+  return { c, link, writes: () => writer.directWrites + writer.streamWrites };
+}
+
 t.test(
   'writes in a link turn go out in one write when it ends; outside one, on nextTick',
   async (t) => {
-    const rec = new Recorder();
-    const server = new LinkServer(rec, log);
-    const port = await server.listen({ host: '127.0.0.1', port: 0, socketPath: undefined });
-    t.teardown(() => server.shutdownAll(0, 'test done'));
-    const c = await connect(port);
-    t.teardown(() => c.destroy());
+    const { c, link, writes } = await oneLink(t);
     const got: Buffer[] = [];
     c.on('data', (chunk: Buffer) => got.push(chunk));
     const deadline = Date.now() + 5_000;
-    while (server.links.size === 0 && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 5));
-    const link = [...server.links][0]!;
-    const writer = (link as unknown as { writer: SocketWriter }).writer;
-    const writes = (): number => writer.directWrites + writer.streamWrites;
 
     beginLinkTurn();
     beginLinkTurn(); // turns nest: only the outermost end flushes
@@ -219,12 +225,7 @@ t.test(
 );
 
 t.test('the pongs to the pings of one read go out in fewer writes than pings', async (t) => {
-  const rec = new Recorder();
-  const server = new LinkServer(rec, log);
-  const port = await server.listen({ host: '127.0.0.1', port: 0, socketPath: undefined });
-  t.teardown(() => server.shutdownAll(0, 'test done'));
-  const c = await connect(port);
-  t.teardown(() => c.destroy());
+  const { c, writes } = await oneLink(t);
   const reader = new FrameReader(1 << 20);
   let pongs = 0;
   c.on('data', (chunk: Buffer) =>
@@ -239,7 +240,5 @@ t.test('the pongs to the pings of one read go out in fewer writes than pings', a
   const deadline = Date.now() + 5_000;
   while (pongs < 20 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
   t.equal(pongs, 20);
-  const link = [...server.links][0]!;
-  const writer = (link as unknown as { writer: SocketWriter }).writer;
-  t.ok(writer.directWrites + writer.streamWrites < 20, 'a write per read, not per pong');
+  t.ok(writes() < 20, `a write per read, not per pong (${writes()} writes)`);
 });

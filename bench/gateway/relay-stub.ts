@@ -86,6 +86,11 @@ export async function startRelayJournal(opts: {
   conn.listener = listener;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((s) => {
+    // Confirmations go back to the one gateway: a second one is refused.
+    if (peer !== undefined) {
+      s.destroy();
+      return;
+    }
     sockets.add(s);
     s.setNoDelay(true);
     const writer = new SocketWriter(s);

@@ -46,10 +46,11 @@ function parseArgs(argv: readonly string[]): Args {
   }
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
-    if (k === '--json' || k === '--quick') {
-      if (k === '--json') a.json = true;
+    if (k === '--json') {
+      a.json = true;
       continue;
     }
+    if (k === '--quick') continue;
     const v = Number(argv[i + 1]);
     if (k === '--trades') a.trades = v;
     else if (k === '--steady-seconds') a.steadySeconds = v;

@@ -186,15 +186,17 @@ export class JournalWriter<T> implements RespListener {
     this.head = 0;
   }
 
-  /** RespListener: the reply to the oldest append in flight. */
+  /** RespListener: a Redis read begins; its replies confirm appends. */
   onReadStart(): void {
     this.listener.onConfirmationsStart?.();
   }
 
+  /** RespListener: that read's replies are all delivered. */
   onReadEnd(): void {
     this.listener.onConfirmationsEnd?.();
   }
 
+  /** RespListener: the reply to the oldest append in flight. */
   onReply(err: string | null, value: RespValue): void {
     if (this.failed) return;
     if (this.count === 0) {

@@ -2,6 +2,7 @@
 // as its own process): a real uWS server, a real WebSocket client, a private
 // Redis. Orders come back acknowledged with their request ids after their
 // XADD, logons are answered, anything else is rejected, garbage with a reason.
+import net from 'node:net';
 import Redis from 'ioredis';
 import t from 'tap';
 import { startRedis } from '../../../engine/process/harness';
@@ -87,5 +88,10 @@ t.test('orders go through one XADD per read and come back acknowledged', async (
   t.equal(bad.reject.reason, v1.RejectReason.REJECT_REASON_MALFORMED_MESSAGE);
   t.match(bad.reject.message, /^undecodable ClientMessage/);
   t.equal((await a.request(order)).body, 'orderResponse', 'the connection still works');
+  // The journal answers one gateway: a second link is closed at once.
+  const second = net.connect({ host: '127.0.0.1', port: journal.port });
+  await new Promise<void>((resolve) => second.once('close', () => resolve()));
+  t.pass('a second link to the journal is refused');
+  t.equal((await a.request(order)).body, 'orderResponse', 'the first link still works');
   t.same(failures, []);
 });

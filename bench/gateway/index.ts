@@ -52,6 +52,7 @@ import type { LoadCommand, LoadWorkerData, PhaseResult } from './load-worker';
 import { loadGeneratorFlagsLine } from './node-args';
 import { startNullGateway } from './null-gateway';
 import { type TailLegs, tailLegs } from './tail-legs';
+import { overFloor, referenceVerdicts, targetsOf } from './verdicts';
 
 interface Options {
   json: boolean;
@@ -256,12 +257,6 @@ class LoadWorker {
     await new Promise((r) => setTimeout(r, 50));
     await this.worker.terminate();
   }
-}
-
-interface Target {
-  label: string;
-  value: string;
-  pass: boolean;
 }
 
 interface Environment {
@@ -837,51 +832,20 @@ async function main(): Promise<void> {
       );
     }
 
-    const ratio = floor.floorUs > 0 ? Math.round((fixedLat.p50 / floor.floorUs) * 100) / 100 : 0;
-    const targets: Target[] = [
-      {
-        label: `p99 < 2 ms at ${o.rate}/s over ${o.connections} connections`,
-        value: `${fixedLat.p99} µs`,
-        pass: fixedLat.p99 < 2000,
-      },
-      {
-        label: 'p50 < 3 x floor',
-        value: `${ratio}x (${fixedLat.p50} / ${floor.floorUs} µs)`,
-        pass: ratio > 0 && ratio < 3,
-      },
-      ...(o.saturationS > 0
-        ? [
-            {
-              label: '>= 50000 acknowledged orders/s at saturation',
-              value: `${satPerSec}/s`,
-              pass: satPerSec >= 50_000,
-            },
-          ]
-        : []),
-    ];
+    const ratio = overFloor(fixedLat.p50, floor.floorUs);
+    const targets = targetsOf({
+      ratePerSec: o.rate,
+      connections: o.connections,
+      latencyUs: fixedLat,
+      floorUs: floor.floorUs,
+      saturationPerSec: o.saturationS > 0 ? satPerSec : undefined,
+    });
     say('targets:');
     for (const t of targets) say(`  ${t.pass ? 'PASS' : 'MISS'}  ${t.label.padEnd(48)} ${t.value}`);
     if (o.nullGateway) say('  (null gateway: these numbers measure the harness, not the exchange)');
-    // Every order's round trip contains a WebSocket round trip between the
-    // same load generator and a uWS server on the same schedule: when the stub
-    // alone misses the p99 target, no gateway could meet it in this run.
-    const p99ReachableHere = reference === undefined ? undefined : reference.p99 < 2000;
-    if (reference !== undefined) {
-      say(
-        p99ReachableHere === true
-          ? `  the stub reference's p99 (${reference.p99} µs) leaves ${Math.round(2000 - reference.p99)} µs of the 2 ms p99 budget to the gateway, engine and journal`
-          : `  p99 target not reachable on this machine in this run: the stub reference alone has p99 ${reference.p99} µs >= 2000 µs`,
-      );
-    }
-    if (relay !== undefined) {
-      // The relay has the exchange's processes, hops and batching and nothing
-      // else: when it misses, the topology alone misses on this machine now.
-      say(
-        relay.p99 < 2000
-          ? `  the relay reference's p99 (${relay.p99} µs): the six hops alone leave ${Math.round(2000 - relay.p99)} µs of the 2 ms budget to the exchange's own work`
-          : `  the relay reference alone has p99 ${relay.p99} µs >= 2000 µs: the exchange's six hops miss the p99 target on this machine in this run with no exchange logic at all`,
-      );
-    }
+    const verdicts = referenceVerdicts({ floorUs: floor.floorUs, stub: reference, relay });
+    for (const line of verdicts.lines) say(line);
+    const p99ReachableHere = verdicts.p99ReachableHere;
     jsonLine = JSON.stringify({
       saturation: { ordersPerSec: satPerSec },
       fixedRate: {
@@ -895,6 +859,7 @@ async function main(): Promise<void> {
       floor,
       referenceStubLatencyUs: reference,
       referenceRelayLatencyUs: relay ?? null,
+      relayP50OverFloor: verdicts.relayP50OverFloor,
       p99ReachableHere,
       machine: { ...machine, loadGeneratorNodeFlags: [...process.execArgv], cpuIdle },
       nullGateway: o.nullGateway,

@@ -702,7 +702,8 @@ export class Gateway implements FeedConsumer {
     s.state = SessionState.CLOSED;
     s.ws = undefined;
     this.sessions.delete(s);
-    this.mdSessions.delete(s);
+    // uWS drops a closed socket's subscriptions: recount its topics.
+    if (this.mdSessions.delete(s)) this.marketData.subscriptionsChanged();
     if (s.key !== undefined && wasActive) {
       const key = s.key;
       removeFrom(this.byKey, key.id, s);
@@ -821,6 +822,7 @@ export class Gateway implements FeedConsumer {
         else if (sub.channel === v1.Channel.CHANNEL_TRADES) ws.subscribe(tradesTopic(marketId));
         else if (sub.channel === v1.Channel.CHANNEL_BBO) ws.subscribe(bboTopic(marketId));
       }
+      this.marketData.subscriptionsChanged();
     });
     if (s.md.size > 0) this.mdSessions.add(s);
   }
@@ -856,6 +858,7 @@ export class Gateway implements FeedConsumer {
       }
       if (s.md.get(marketId) === 0) s.md.delete(marketId);
     }
+    this.marketData.subscriptionsChanged();
     if (s.md.size === 0) this.mdSessions.delete(s);
     this.reply(s, rid, recvUs, { subscribe: { subscriptions: [] } });
   }
@@ -1084,6 +1087,7 @@ export class Gateway implements FeedConsumer {
             ws.unsubscribe(tradesTopic(marketId));
             ws.unsubscribe(bboTopic(marketId));
           }
+          this.marketData.subscriptionsChanged();
           for (const marketId of markets) {
             if (isClosed(s)) return;
             this.send(s, {

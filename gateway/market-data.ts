@@ -161,6 +161,15 @@ interface MarketState {
   readonly dirtyAsks: DirtyLevels;
   /** In MarketData.dirty this chunk. */
   isDirty: boolean;
+  /**
+   * Subscriber counts of the three topics as of MarketData.subsEpoch
+   * `subsEpoch` (uWS's numSubscribers crosses into C++ with the topic string:
+   * asked per order it was 5% of the gateway's busy time at saturation).
+   */
+  subsEpoch: number;
+  bookSubs: number;
+  tradesSubs: number;
+  bboSubs: number;
   bboBid: number;
   bboBidQty: number;
   bboAsk: number;
@@ -173,6 +182,8 @@ export class MarketData {
   private readonly dirty: MarketState[] = [];
   /** Messages published (for metrics). */
   published = 0;
+  /** Bumped by subscriptionsChanged(): cached subscriber counts older than this are asked again. */
+  private subsEpoch = 0;
 
   /**
    * `publishBytes` is uWS's app.publish (or the gateway's deferring wrapper
@@ -204,12 +215,36 @@ export class MarketData {
         dirtyBids: new DirtyLevels(),
         dirtyAsks: new DirtyLevels(),
         isDirty: false,
+        subsEpoch: -1,
+        bookSubs: 0,
+        tradesSubs: 0,
+        bboSubs: 0,
         bboBid: 0,
         bboBidQty: 0,
         bboAsk: 0,
         bboAskQty: 0,
       };
       this.markets.set(marketId, m);
+    }
+    return m;
+  }
+
+  /**
+   * A topic was subscribed or unsubscribed, or a subscriber's connection
+   * closed. Must be called after every subscribe, or its topic may be taken
+   * for one nobody follows; a missed unsubscribe only costs an encode.
+   */
+  subscriptionsChanged(): void {
+    this.subsEpoch++;
+  }
+
+  /** The market's subscriber counts, asked of uWS at most once per subscription change. */
+  private subscribed(m: MarketState): MarketState {
+    if (m.subsEpoch !== this.subsEpoch) {
+      m.subsEpoch = this.subsEpoch;
+      m.bookSubs = this.subscribers(m.bookTopic);
+      m.tradesSubs = this.subscribers(m.tradesTopic);
+      m.bboSubs = this.subscribers(m.bboTopic);
     }
     return m;
   }
@@ -246,7 +281,7 @@ export class MarketData {
         const takerSide = ev.side ?? 0;
         m.trades.push(tradeId, priceTicks, qtyLots, takerSide, cmd.seq, cmd.timeUs);
         // The message is built only when someone follows the topic.
-        if (live && this.subscribers(m.tradesTopic) !== 0) {
+        if (live && this.subscribed(m).tradesSubs !== 0) {
           this.publish(m.tradesTopic, {
             trade: {
               marketId,
@@ -272,7 +307,7 @@ export class MarketData {
       m.isDirty = false;
       const book = m.book;
       const marketId = book.marketId;
-      if (live && this.subscribers(m.bookTopic) !== 0) {
+      if (live && this.subscribed(m).bookSubs !== 0) {
         const updates: exchange.v1.IBookLevelUpdate[] = [];
         m.dirtyBids.appendTo(updates, v1.Side.SIDE_BUY);
         m.dirtyAsks.appendTo(updates, v1.Side.SIDE_SELL);
@@ -295,7 +330,7 @@ export class MarketData {
         m.bboBidQty = bid.qtyLots;
         m.bboAsk = ask.priceTicks;
         m.bboAskQty = ask.qtyLots;
-        if (live && this.subscribers(m.bboTopic) !== 0) {
+        if (live && this.subscribed(m).bboSubs !== 0) {
           this.publish(m.bboTopic, { bbo: this.bbo(marketId)! });
         }
       }

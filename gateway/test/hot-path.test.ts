@@ -12,7 +12,7 @@ import { encodeFrame, exchange, FrameReader } from '../../proto';
 import { EngineLink } from '../engine-link';
 import type { GatewayError } from '../errors';
 import { TRADE_RING_SIZE } from '../limits';
-import { MarketData } from '../market-data';
+import { bookTopic, MarketData } from '../market-data';
 import { placeAck, placeAcks } from '../order-acks';
 import { OrderResponseWriter } from '../order-response-writer';
 
@@ -304,4 +304,62 @@ t.test('trade ring: overwrites in place, hands out copies', async (t) => {
     true,
   );
   t.equal(newest[0]!.tradeId, total, 'a copy handed out earlier does not change');
+});
+
+t.test('market data: subscriber counts are asked once per subscription change', async (t) => {
+  const subs = new Map<string, number>();
+  const asked: string[] = [];
+  const sent: string[] = [];
+  const md = new MarketData(
+    (topic) => sent.push(topic),
+    (topic) => {
+      asked.push(topic);
+      return subs.get(topic) ?? 0;
+    },
+  );
+  let seq = 0;
+  const fill = (): void => {
+    seq++;
+    md.applyCommand(
+      {
+        seq,
+        timeUs: seq,
+        events: [
+          ev({ kind: EventKind.TRADE, marketId: 1, tradeId: seq, priceTicks: 100, qtyLots: 1 }),
+          ev({
+            kind: EventKind.BOOK_LEVEL,
+            marketId: 1,
+            side: 1,
+            priceTicks: 100 - seq,
+            qtyLots: seq,
+            orderCount: 1,
+          }),
+        ],
+      },
+      true,
+    );
+    md.applyDone(seq, true);
+  };
+  for (let i = 0; i < 50; i++) fill();
+  t.equal(asked.length, 3, 'nobody follows: three topics asked once, not per command');
+  t.same(sent, []);
+
+  // A subscription is seen at the next command after it is announced.
+  subs.set(bookTopic(1), 1);
+  fill();
+  t.same(sent, [], 'not announced yet: the cached count stands');
+  md.subscriptionsChanged();
+  fill();
+  t.equal(asked.length, 6);
+  t.equal(sent.filter((x) => x === bookTopic(1)).length, 1);
+  for (let i = 0; i < 20; i++) fill();
+  t.equal(asked.length, 6, 'asked again only after a change');
+  t.equal(sent.filter((x) => x === bookTopic(1)).length, 21);
+  t.equal(sent.filter((x) => x !== bookTopic(1)).length, 0, 'trades and BBO still have nobody');
+
+  // Unsubscribed: publishing stops after the change is announced.
+  subs.delete(bookTopic(1));
+  md.subscriptionsChanged();
+  fill();
+  t.equal(sent.length, 21);
 });

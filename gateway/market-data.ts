@@ -162,9 +162,9 @@ interface MarketState {
   /** In MarketData.dirty this chunk. */
   isDirty: boolean;
   /**
-   * Subscriber counts of the three topics as of MarketData.subsEpoch
-   * `subsEpoch` (uWS's numSubscribers crosses into C++ with the topic string:
-   * asked per order it was 5% of the gateway's busy time at saturation).
+   * Subscriber counts of the three topics, valid while `subsEpoch` equals
+   * MarketData's (uWS's numSubscribers crosses into C++ with the topic
+   * string: asked per order it was 5% of the gateway's busy time at saturation).
    */
   subsEpoch: number;
   bookSubs: number;

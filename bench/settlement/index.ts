@@ -37,7 +37,7 @@ interface Args {
   json: boolean;
 }
 
-function parseArgs(argv: readonly string[]): Args {
+export function parseArgs(argv: readonly string[]): Args {
   const a: Args = { trades: 100_000, steadySeconds: 15, rate: 2_000, json: false };
   // --quick (as `npm run bench -- --quick` passes to every suite) first, so options given beside it win.
   if (argv.includes('--quick')) {
@@ -51,15 +51,27 @@ function parseArgs(argv: readonly string[]): Args {
       continue;
     }
     if (k === '--quick') continue;
-    const v = Number(argv[i + 1]);
+    // Other options are ignored: `npm run bench` passes its arguments to every suite.
+    if (k !== '--trades' && k !== '--steady-seconds' && k !== '--rate') continue;
+    const raw = argv[i + 1];
+    const v = Number(raw);
+    // --steady-seconds 0 skips the steady phase; the others must be positive.
+    const min = k === '--steady-seconds' ? 0 : 1;
+    if (raw === undefined || raw.trim() === '' || !Number.isInteger(v) || v < min) {
+      throw new UsageError(
+        `${k} needs an integer >= ${min}, got ${raw === undefined ? 'nothing' : `'${raw}'`}`,
+      );
+    }
     if (k === '--trades') a.trades = v;
     else if (k === '--steady-seconds') a.steadySeconds = v;
-    else if (k === '--rate') a.rate = v;
-    else continue;
+    else a.rate = v;
     i++;
   }
   return a;
 }
+
+/** A bad command-line option: one line and exit code 2, no stack. */
+export class UsageError extends Error {}
 
 function pct(xs: number[], q: number): number {
   if (xs.length === 0) return 0;
@@ -336,9 +348,9 @@ if (require.main === module) {
     () => process.exit(0),
     (err: unknown) => {
       process.stderr.write(
-        `bench:settlement: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+        `bench:settlement: ${err instanceof UsageError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
       );
-      process.exit(1);
+      process.exit(err instanceof UsageError ? 2 : 1);
     },
   );
 }
